@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmark: exec/s per fuzz target, measured by libFuzzer itself while it
+# fuzzes from the committed seeds with the target's own .options, on one
+# core.  Compared against the floors in ci/bench_floors.txt.  This is a
+# measurement, not a test: ctest never times anything.
+#
+# Usage: ci/bench.sh BUILD_DIR SECONDS TARGET...
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 3 ] || { echo "usage: ci/bench.sh BUILD_DIR SECONDS TARGET..." >&2; exit 2; }
+build=$1 time=$2; shift 2
+
+floor_of() {
+    awk -v t="$1" '$1 == t { print $2 }' "$root/ci/bench_floors.txt"
+}
+
+status=0
+printf '%-16s %10s %10s %8s  %s\n' target execs exec/s floor verdict
+for t in "$@"; do
+    bin="$build/fuzz/${t}_fuzz"
+    [ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 2; }
+    work=$(mktemp -d)
+    cp -r "$root/corpus/$t/seeds/." "$work/"
+    flags=()
+    opts="$root/corpus/$t/$t.options"
+    if [ -f "$opts" ]; then
+        mapfile -t flags < <(awk '/^\[libfuzzer\]/{on=1; next} /^\[/{on=0}
+            on && /=/ { gsub(/[ \t]/, ""); split($0, kv, "="); print "-" kv[1] "=" kv[2] }' "$opts")
+    fi
+    [ ! -f "$root/corpus/$t/$t.dict" ] || flags+=("-dict=$root/corpus/$t/$t.dict")
+    echo "[bench] $t: fuzzing for ${time}s from corpus/$t/seeds" >&2
+    "$bin" "${flags[@]}" -max_total_time="$time" -print_final_stats=1 \
+        -artifact_prefix="$work/" "$work" > "$work/log" 2>&1 || true
+    execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$work/log")
+    rate=$(awk '/stat::average_exec_per_sec/ { print $NF }' "$work/log")
+    floor=$(floor_of "$t")
+    verdict=ok
+    if [ -z "$rate" ]; then
+        verdict="no stats (see below)"; tail -5 "$work/log" >&2; status=1
+    elif [ -n "$floor" ] && [ "$rate" -lt "$floor" ]; then
+        verdict="BELOW FLOOR"; status=1
+    fi
+    printf '%-16s %10s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${floor:--}" "$verdict"
+    rm -rf "$work"
+done
+exit $status

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Build one variant of the CPython core into the xidfuzz cache, once.
+#
+# A build lives in CACHE/cpython/VARIANT-KEY/ where KEY hashes everything that
+# can change the result: the source (pinned tarball sha256, or a content hash
+# of a user's tree), the patches applied, the variant's configure line and
+# flags, the compiler's version and this script.  A finished build has a
+# ".complete" stamp and is reused as is, so configuring the harness again (or
+# in a new build directory, or a new clone) costs seconds.
+#
+# Usage: build_cpython.sh --cache DIR --variant NAME (--tarball F | --tree D)
+#                         [--patch FILE]... [--jobs N] [--print-dir]
+# On success prints the build's directory on stdout; progress goes to stderr.
+# The directory holds build/ (the out-of-tree CPython build), src/ (the
+# source as built) and xid_core.cmake (what the harness needs to link it).
+set -euo pipefail
+
+die() { echo "build_cpython: $*" >&2; exit 1; }
+say() { echo "[xidfuzz] cpython $variant: $*" >&2; }
+
+cache= variant= tarball= tree= print_dir= jobs=$(nproc)
+patches=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cache) cache=$2; shift 2 ;;
+        --variant) variant=$2; shift 2 ;;
+        --tarball) tarball=$2; shift 2 ;;
+        --tree) tree=$2; shift 2 ;;
+        --patch) patches+=("$2"); shift 2 ;;
+        --jobs) jobs=$2; shift 2 ;;
+        --print-dir) print_dir=1; shift ;;
+        *) die "unknown argument '$1'" ;;
+    esac
+done
+[ -n "$cache" ] && [ -n "$variant" ] || die "--cache and --variant are required"
+[ -n "$tarball$tree" ] || die "one of --tarball or --tree is required"
+[ -z "$tarball" ] || [ -f "$tarball" ] || die "tarball '$tarball' not found"
+[ -z "$tree" ] || [ -f "$tree/Python/crossinterp.c" ] \
+    || die "'$tree' is not a CPython 3.13 source tree (no Python/crossinterp.c)"
+for p in ${patches[@]+"${patches[@]}"}; do
+    [ -f "$p" ] || die "patch '$p' not found"
+done
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+coverage_allowlist=
+
+# ---- the variant's recipe -------------------------------------------------
+# Every variant is a --with-pydebug static build: the harness links
+# libpython3.13d.a and calls Py_BUILD_CORE internals directly.
+cc=clang-19
+extra_cflags="-g -fno-omit-frame-pointer"
+extra_ldflags=""
+configure_args=(--with-pydebug --disable-shared)
+# Flags the harness itself compiles and links with, to match the core.
+harness_cflags="-g -fno-omit-frame-pointer"
+harness_ldflags=""
+# Bump when the recipe changes in a way the configure line does not show.
+readonly RECIPE_VERSION=1
+case "$variant" in
+    asan)
+        # The production core: ASan + UBSan with libFuzzer coverage.
+        # --with-address-sanitizer also implies --without-pymalloc, which we
+        # pass explicitly: LeakSanitizer then sees every object as a malloc
+        # block and libFuzzer's per-input leak check is exact.
+        # -fno-sanitize=function: CPython calls functions through casted
+        # pointers by design (PyCFunction and friends); clang-19's UBSan
+        # reports each of those (~1,200 during the build alone).  Every other
+        # UBSan check stays on and runs clean with halt_on_error=1.
+        configure_args+=(--with-address-sanitizer --with-undefined-behavior-sanitizer
+                         --without-pymalloc)
+        extra_cflags+=" -fsanitize=fuzzer-no-link -fno-sanitize=function"
+        # Coverage counters only where they guide the fuzzer: see
+        # coverage_allowlist.txt.  The flag is added below, once the build
+        # directory (which holds a copy of the list) is known.
+        coverage_allowlist="$script_dir/coverage_allowlist.txt"
+        extra_ldflags+=" -fno-sanitize=function"
+        # The harness itself is not coverage-instrumented: its branches
+        # (generator, comparer) would only add features that say nothing
+        # about the core, and cost time in every input.
+        harness_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        ;;
+    *) die "unknown variant '$variant' (known: asan)" ;;
+esac
+command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
+
+# ---- the cache key ----------------------------------------------------------
+if [ -n "$tarball" ]; then
+    src_id="tarball:$(sha256sum < "$tarball" | cut -d' ' -f1)"
+else
+    # A deterministic tar stream of the tree (no VCS, no build products) is
+    # both its content hash and, below, the copy we build from.
+    tree_tar() {
+        tar -C "$tree" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+            --exclude=.git --exclude='*.o' --exclude='*.a' --exclude='*.so' \
+            --exclude='*.pyc' --exclude=__pycache__ --exclude=./build \
+            -cf - .
+    }
+    say "hashing source tree $tree"
+    src_id="tree:$(tree_tar | sha256sum | cut -d' ' -f1)"
+fi
+key_material=$(
+    echo "src=$src_id"
+    for p in ${patches[@]+"${patches[@]}"}; do echo "patch=$(sha256sum < "$p")"; done
+    echo "variant=$variant"
+    echo "configure=${configure_args[*]}"
+    echo "cflags=$extra_cflags ldflags=$extra_ldflags"
+    [ -z "$coverage_allowlist" ] || echo "coverage-allowlist=$(sha256sum < "$coverage_allowlist")"
+    echo "cc=$("$cc" --version | head -n1)"
+    echo "recipe=$RECIPE_VERSION"
+)
+key=$(echo "$key_material" | sha256sum | cut -c1-16)
+out="$cache/cpython/$variant-$key"
+if [ -n "$print_dir" ]; then
+    echo "$out"
+    exit 0
+fi
+
+# ---- what the harness needs to link against it ----------------------------
+# Written on every run, cached or not, so that changes to this part of the
+# script reach existing builds without rebuilding them.
+mkvar() {
+    make -s -C "$out/build" -f Makefile -f <(echo 'xidfuzz-print-%: ; @echo $($*)') \
+        "xidfuzz-print-$1"
+}
+write_exports() {
+    local ldversion lib
+    ldversion=$(mkvar LDVERSION)
+    lib="$out/build/libpython$ldversion.a"
+    [ -f "$lib" ] || die "expected $lib after the build"
+    cat > "$out/xid_core.cmake.tmp" <<CMAKE
+# Generated by build_cpython.sh for variant '$variant' (key $key).
+set(XID_CORE_VARIANT "$variant")
+set(XID_CORE_DIR "$out")
+set(XID_CORE_LIBRARY "$lib")
+set(XID_CORE_INCLUDE_DIRS "$out/build" "$out/src/Include" "$out/src/Include/internal")
+set(XID_CORE_PYTHON "$out/build/python")
+set(XID_CORE_LIBS "$(mkvar LIBS) $(mkvar MODLIBS) $(mkvar SYSLIBS)")
+set(XID_CORE_LINKFORSHARED "$(mkvar LINKFORSHARED)")
+set(XID_CORE_HARNESS_CFLAGS "$harness_cflags")
+set(XID_CORE_HARNESS_LDFLAGS "$harness_ldflags")
+CMAKE
+    mv "$out/xid_core.cmake.tmp" "$out/xid_core.cmake"
+}
+
+if [ -f "$out/.complete" ]; then
+    write_exports
+    say "cached at $out"
+    echo "$out"
+    exit 0
+fi
+
+mkdir -p "$cache/cpython"
+exec 9>"$out.lock"
+flock 9    # another configure may be building the same key right now
+if [ -f "$out/.complete" ]; then
+    write_exports
+    say "cached at $out (built by a concurrent run)"
+    echo "$out"
+    exit 0
+fi
+rm -rf "$out"
+mkdir -p "$out/src" "$out/build"
+echo "$key_material" > "$out/key.txt"
+
+# ---- source ---------------------------------------------------------------
+if [ -n "$tarball" ]; then
+    say "unpacking $(basename "$tarball")"
+    tar -xf "$tarball" -C "$out/src" --strip-components=1
+else
+    say "copying $tree"
+    tree_tar | tar -xf - -C "$out/src"
+    [ ! -f "$out/src/Makefile" ] || die "'$tree' is configured in-tree; run 'make distclean' there first"
+fi
+for p in ${patches[@]+"${patches[@]}"}; do
+    say "applying $(basename "$p")"
+    patch -d "$out/src" -p1 --quiet --forward < "$p" || die "patch $p does not apply"
+done
+
+if [ -n "$coverage_allowlist" ]; then
+    cp "$coverage_allowlist" "$out/coverage_allowlist.txt"
+    extra_cflags+=" -fsanitize-coverage-allowlist=$out/coverage_allowlist.txt"
+fi
+
+# ---- configure and make -----------------------------------------------------
+log="$out/build.log"
+# CPython runs the freshly built interpreter during its own build; with
+# LeakSanitizer on, every such run would fail on interpreter-lifetime leaks.
+export ASAN_OPTIONS=detect_leaks=0
+export UBSAN_OPTIONS=print_stacktrace=1
+export LSAN_OPTIONS=detect_leaks=0
+
+start=$(date +%s)
+heartbeat() {
+    # Progress while make runs: objects built so far, time elapsed.
+    while sleep 20; do
+        n=$(find "$out/build" -name '*.o' 2>/dev/null | wc -l)
+        say "... $n objects built, $(( $(date +%s) - start ))s elapsed (log: $log)"
+    done
+}
+
+say "configuring in $out/build (log: $log)"
+(cd "$out/build" && CC="$cc" CFLAGS="$extra_cflags" LDFLAGS="$extra_ldflags" \
+    "$out/src/configure" "${configure_args[@]}" > "$log" 2>&1) \
+    || { tail -n 30 "$log" >&2; die "configure failed; see $log"; }
+
+say "building python, libpython and the shared modules with -j$jobs"
+heartbeat &
+hb=$!
+trap 'kill $hb 2>/dev/null || true' EXIT
+# 'python' + 'platform' (pybuilddir.txt, which lets the embedded interpreter
+# find the build tree's extension modules) + 'sharedmods'.
+if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "make failed; see $log"
+fi
+kill $hb 2>/dev/null || true
+
+write_exports
+touch "$out/.complete"
+say "built in $(( $(date +%s) - start ))s at $out"
+echo "$out"

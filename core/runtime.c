@@ -1,0 +1,416 @@
+/* Harness runtime; see runtime.h. */
+#include "runtime.h"
+
+#include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
+#include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
+#include "pycore_interp.h"         // interp->ceval.pending
+#include "pycore_pystate.h"        // _PyThreadState_GET()
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef XIDFUZZ_PYTHON_EXECUTABLE
+#  error "XIDFUZZ_PYTHON_EXECUTABLE must name the core's build-tree python"
+#endif
+
+/* Helpers defined in every interpreter of the pool.  They are heap types,
+ * hence per-interpreter objects: each interpreter gets its own. */
+static const char helpers_source[] =
+    "class IntSub(int): pass\n"
+    "class StrSub(str): pass\n"
+    "class TupleSub(tuple): pass\n"
+    "class BadEq:\n"
+    "    def __eq__(self, other): raise RuntimeError('BadEq.__eq__')\n"
+    "    def __hash__(self): return 7\n"
+    "class BadHash:\n"
+    "    def __hash__(self): raise RuntimeError('BadHash.__hash__')\n"
+    "class StrBadHash(str):\n"
+    "    def __hash__(self): raise RuntimeError('StrBadHash.__hash__')\n"
+    "class StrBadEq(str):\n"
+    "    __hash__ = str.__hash__\n"
+    "    def __eq__(self, other): raise RuntimeError('StrBadEq.__eq__')\n"
+    "class StrCollide(str):\n"
+    "    def __hash__(self): return 42\n"
+    "    __eq__ = str.__eq__\n";
+
+typedef struct {
+    PyInterpreterState *interp;
+    PyThreadState *tstate;
+    int64_t id;
+    PyObject *helpers;     /* dict, owned by this interpreter */
+} xf_slot;
+
+static struct {
+    int initialized;
+    int current;
+    xf_slot slots[XF_POOL_MAX];
+} rt;
+
+void
+xf_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "xidfuzz: ORACLE FAILURE: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    fflush(stderr);
+    abort();
+}
+
+static void
+fail_status(const char *what, PyStatus status)
+{
+    fprintf(stderr, "xidfuzz: %s failed: %s%s%s\n", what,
+            status.func ? status.func : "",
+            status.func ? ": " : "",
+            status.err_msg ? status.err_msg : "(no message)");
+    fprintf(stderr, "xidfuzz: the core was built at %s; set %s to a directory "
+            "holding lib/python3.13 if it moved\n",
+            XIDFUZZ_PYTHON_EXECUTABLE, XF_ENV_PYTHONHOME);
+    exit(2);
+}
+
+static void
+check_status(const char *what, PyStatus status)
+{
+    if (PyStatus_Exception(status)) {
+        fail_status(what, status);
+    }
+}
+
+/* Define the helper classes in the current interpreter. */
+static PyObject *
+make_helpers(void)
+{
+    PyObject *ns = PyDict_New();
+    if (ns == NULL) {
+        return NULL;
+    }
+    if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0) {
+        Py_DECREF(ns);
+        return NULL;
+    }
+    PyObject *res = PyRun_String(helpers_source, Py_file_input, ns, ns);
+    if (res == NULL) {
+        Py_DECREF(ns);
+        return NULL;
+    }
+    Py_DECREF(res);
+    return ns;
+}
+
+static void
+init_slot_helpers(int slot)
+{
+    rt.slots[slot].helpers = make_helpers();
+    if (rt.slots[slot].helpers == NULL) {
+        PyErr_Print();
+        xf_fail("cannot define the helper classes in slot %d", slot);
+    }
+}
+
+void
+xf_runtime_init(void)
+{
+    if (rt.initialized) {
+        return;
+    }
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+#ifdef XIDFUZZ_PREINIT_ALLOCATOR
+    /* An isolated config ignores PYTHONMALLOC: variants that need a given
+     * allocator (e.g. the system one for Valgrind) set it here. */
+    preconfig.allocator = XIDFUZZ_PREINIT_ALLOCATOR;
+#endif
+    check_status("Py_PreInitialize", Py_PreInitialize(&preconfig));
+
+    PyConfig config;
+    PyConfig_InitIsolatedConfig(&config);
+    /* libFuzzer and the sanitizers own the signals. */
+    config.install_signal_handlers = 0;
+    config.site_import = 0;
+    config.parse_argv = 0;
+    const char *home = getenv(XF_ENV_PYTHONHOME);
+    PyStatus status;
+    if (home != NULL && home[0] != '\0') {
+        status = PyConfig_SetBytesString(&config, &config.home, home);
+    }
+    else {
+        /* getpath finds the stdlib (and pybuilddir.txt, for the build's
+         * extension modules) relative to the build tree's executable. */
+        status = PyConfig_SetBytesString(&config, &config.executable,
+                                         XIDFUZZ_PYTHON_EXECUTABLE);
+    }
+    if (PyStatus_Exception(status)) {
+        PyConfig_Clear(&config);
+        fail_status("PyConfig", status);
+    }
+    status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    check_status("Py_InitializeFromConfig", status);
+
+    rt.slots[0].tstate = PyThreadState_Get();
+    rt.slots[0].interp = rt.slots[0].tstate->interp;
+    rt.slots[0].id = PyInterpreterState_GetID(rt.slots[0].interp);
+    init_slot_helpers(0);
+    rt.current = 0;
+    rt.initialized = 1;
+}
+
+static void
+check_slot_index(int slot)
+{
+    if (!rt.initialized) {
+        xf_fail("runtime used before xf_runtime_init()");
+    }
+    if (slot < 0 || slot >= XF_POOL_MAX) {
+        xf_fail("interpreter slot %d out of range", slot);
+    }
+}
+
+/* Create the subinterpreter for `slot`; the current slot stays current. */
+static void
+create_slot(int slot)
+{
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyThreadState *tstate = NULL;
+    PyThreadState *save = NULL;
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL,
+                                                      &tstate, &save);
+    if (interp == NULL) {
+        PyErr_Print();
+        xf_fail("_PyXI_NewInterpreter failed for slot %d", slot);
+    }
+    rt.slots[slot].interp = interp;
+    rt.slots[slot].tstate = tstate;
+    rt.slots[slot].id = PyInterpreterState_GetID(interp);
+    init_slot_helpers(slot);
+    PyThreadState_Swap(save);
+}
+
+int
+xf_slot_alive(int slot)
+{
+    check_slot_index(slot);
+    return rt.slots[slot].interp != NULL;
+}
+
+PyInterpreterState *
+xf_interp(int slot)
+{
+    check_slot_index(slot);
+    if (rt.slots[slot].interp == NULL) {
+        create_slot(slot);
+    }
+    return rt.slots[slot].interp;
+}
+
+int64_t
+xf_interp_id(int slot)
+{
+    xf_interp(slot);
+    return rt.slots[slot].id;
+}
+
+PyThreadState *
+xf_tstate(int slot)
+{
+    xf_interp(slot);
+    return rt.slots[slot].tstate;
+}
+
+int
+xf_current_slot(void)
+{
+    return rt.current;
+}
+
+int
+xf_enter(int slot)
+{
+    int previous = rt.current;
+    PyThreadState *tstate = xf_tstate(slot);
+    if (slot != previous) {
+        PyThreadState_Swap(tstate);
+        rt.current = slot;
+    }
+    return previous;
+}
+
+void
+xf_leave(int previous)
+{
+    xf_enter(previous);
+}
+
+int64_t
+xf_end_interp(int slot)
+{
+    check_slot_index(slot);
+    if (slot == 0) {
+        xf_fail("the main interpreter cannot be ended");
+    }
+    xf_slot *s = &rt.slots[slot];
+    if (s->interp == NULL) {
+        return -1;
+    }
+    if (rt.current == slot) {
+        xf_enter(0);
+    }
+    int64_t id = s->id;
+    /* The helpers belong to the dying interpreter: drop them in it. */
+    PyThreadState *prev = PyThreadState_Swap(s->tstate);
+    Py_CLEAR(s->helpers);
+    PyThreadState_Swap(prev);
+    _PyXI_EndInterpreter(s->interp, s->tstate, NULL);
+    *s = (xf_slot){0};
+    return id;
+}
+
+int
+xf_run_pending(int slot)
+{
+    int previous = xf_enter(slot);
+    /* Py_MakePendingCalls() only runs them for the main interpreter on the
+     * main thread; this internal entry point serves every interpreter. */
+    int res = _PyEval_MakePendingCalls(rt.slots[slot].tstate);
+    xf_leave(previous);
+    return res;
+}
+
+PyObject *
+xf_helper(const char *name)
+{
+    PyObject *helpers = rt.slots[rt.current].helpers;
+    PyObject *obj = helpers != NULL ? PyDict_GetItemString(helpers, name) : NULL;
+    if (obj == NULL) {
+        xf_fail("no helper '%s' in slot %d", name, rt.current);
+    }
+    return obj;
+}
+
+int
+xf_exec(const char *source)
+{
+    PyObject *main_mod = PyImport_AddModuleRef("__main__");
+    if (main_mod == NULL) {
+        return -1;
+    }
+    PyObject *ns = PyModule_GetDict(main_mod);
+    PyObject *res = PyRun_String(source, Py_file_input, ns, ns);
+    Py_DECREF(main_mod);
+    if (res == NULL) {
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
+int
+xf_verbose(void)
+{
+    static int verbose = -1;
+    if (verbose < 0) {
+        const char *v = getenv("XIDFUZZ_VERBOSE");
+        verbose = v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+    }
+    return verbose;
+}
+
+void
+xf_note(const char *fmt, ...)
+{
+    if (!xf_verbose()) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int
+xf_error_is(PyObject *type)
+{
+    PyObject *exc = PyErr_Occurred();
+    if (type == NULL) {
+        return exc == NULL;
+    }
+    return exc != NULL && PyErr_ExceptionMatches(type);
+}
+
+void
+xf_check_begin(xf_check *check)
+{
+    check->slot = rt.current;
+    check->refs = _Py_GetGlobalRefTotal();
+}
+
+/* Exceptions left set and pending calls left queued, in every live slot. */
+static void
+check_slots_clean(void)
+{
+    for (int i = 0; i < XF_POOL_MAX; i++) {
+        xf_slot *s = &rt.slots[i];
+        if (s->interp == NULL) {
+            continue;
+        }
+        PyObject *exc = s->tstate->current_exception;
+        if (exc != NULL) {
+            xf_fail("an exception (%s) was left set in slot %d after the input",
+                    Py_TYPE(exc)->tp_name, i);
+        }
+        int32_t npending = _Py_atomic_load_int32(&s->interp->ceval.pending.npending);
+        if (npending != 0) {
+            xf_fail("%d pending call(s) left queued in slot %d after the input",
+                    (int)npending, i);
+        }
+    }
+}
+
+/* In sanitizer builds: let LeakSanitizer name what leaked (objects whose
+ * reference was dropped on the floor are unreachable blocks). */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
+static void
+fail_drift(Py_ssize_t first, Py_ssize_t second)
+{
+    if (__lsan_do_recoverable_leak_check != NULL) {
+        fprintf(stderr, "xidfuzz: refcount drift: asking LeakSanitizer what is unreachable\n");
+        __lsan_do_recoverable_leak_check();
+    }
+    xf_fail("total refcount drifted by %zd over the input "
+            "(and by %zd when it ran again)", first, second);
+}
+
+void
+xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg)
+{
+    if (rt.current != check->slot) {
+        xf_fail("the input ended in slot %d but started in slot %d",
+                rt.current, check->slot);
+    }
+    check_slots_clean();
+    Py_ssize_t drift = _Py_GetGlobalRefTotal() - check->refs;
+    if (drift == 0) {
+        return;
+    }
+    if (rerun == NULL) {
+        xf_fail("total refcount drifted by %zd over the input", drift);
+    }
+    /* Caches filled by the first run (interned strings, type caches)
+     * do not refill: a second drift is a real one. */
+    Py_ssize_t before = _Py_GetGlobalRefTotal();
+    rerun(arg);
+    check_slots_clean();
+    Py_ssize_t second = _Py_GetGlobalRefTotal() - before;
+    if (second != 0) {
+        fail_drift(drift, second);
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bad input to every command gets one clear line on stderr and exit
+# status 2, and changes nothing.  Usage: cli_errors.sh REPO BUILD_DIR
+set -u
+repo=$1 build=$2
+replay="$build/fuzz/tuple_nesting_replay"
+export XIDFUZZ_BUILD_DIR=$build
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/empty"
+ln -s "$tmp/nowhere" "$tmp/dangling"
+passed=0 failed=0
+
+# expect_error PATTERN COMMAND...: exit 2, exactly one stderr line
+# matching PATTERN, nothing on stdout.
+expect_error() {
+    local pattern=$1; shift
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    local rc=$? lines
+    lines=$(wc -l < "$tmp/err")
+    if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$tmp/err" \
+            && [ ! -s "$tmp/out" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $* (rc=$rc, $lines stderr lines, wanted /$pattern/):" >&2
+        sed 's/^/    /' "$tmp/err" >&2
+    fi
+}
+
+expect_error "no such file" "$replay" "$tmp/missing"
+expect_error "no such file" "$replay" "$repo/corpus/tuple_nesting/seeds" "$tmp/missing"
+expect_error "unknown option '--bogus'" "$replay" --bogus "$repo/corpus"
+expect_error "no inputs found" "$replay" "$tmp/empty"
+expect_error "no such file" "$replay" "$tmp/dangling"
+expect_error "timeout takes" "$replay" --timeout soon "$repo/corpus"
+expect_error "usage" "$replay"
+expect_error "unknown command 'frobnicate'" "$repo/xidfuzz" frobnicate
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" fuzz no_such_target
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" replay no_such_target x
+expect_error "no such file" "$repo/xidfuzz" repro tuple_nesting "$tmp/missing"
+expect_error "time takes seconds" "$repo/xidfuzz" fuzz --time soon
+expect_error "unknown option '--fast'" "$repo/xidfuzz" bench --fast
+expect_error "not a directory" "$repo/xidfuzz" build --cpython-src "$tmp/missing"
+expect_error "test takes no arguments" "$repo/xidfuzz" test now
+
+# A failed command left the corpus as it was.
+if git -C "$repo" status --porcelain -- corpus | grep -q .; then
+    echo "note: corpus/ has uncommitted changes (not made by this test)" >&2
+fi
+echo "cli_errors: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,126 @@
+/* Proof that the harness's oracles fire: each mode runs one "input" that
+ * breaks exactly one invariant, the way a broken core would, through the
+ * same checks the fuzz targets use.  ctest expects the matching ORACLE
+ * FAILURE line for every mode, and a clean exit for "clean".
+ *
+ *   oracle_selftest MODE
+ */
+#include "objcmp.h"
+#include "target.h"
+#include "xid_oracle.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The layout of the core's private struct _shared_tuple_data. */
+typedef struct {
+    Py_ssize_t len;
+    _PyCrossInterpreterData **data;
+} shared_tuple;
+
+static PyObject *
+make_tree(void)
+{
+    return Py_BuildValue("(is(y#)d)", 1, "two", "3", (Py_ssize_t)1, 4.5);
+}
+
+/* Share in slot 1, rebuild in slot 2, compare, release: `drop` makes the
+ * rebuilt tuple miss its last item, as a core bug would. */
+static void
+round_trip(int drop)
+{
+    int prev = xf_enter(1);
+    PyObject *tree = make_tree();
+    _PyCrossInterpreterData xid;
+    int rc = _PyObject_GetCrossInterpreterData(tree, &xid);
+    xf_check_share_result(XF_SHARE_OK, rc, &xid);
+    shared_tuple *shared = xid.data;
+    shared->len -= drop;
+    xf_enter(2);
+    PyObject *copy = _PyCrossInterpreterData_NewObject(&xid);
+    char why[256];
+    int equal = xf_compare(tree, copy, why, sizeof(why));
+    Py_DECREF(copy);
+    xf_enter(1);
+    shared->len += drop;
+    _PyCrossInterpreterData_Release(&xid);
+    Py_DECREF(tree);
+    xf_leave(prev);
+    if (!equal) {
+        xf_fail("round trip differs: %s", why);
+    }
+}
+
+static void input_clean(const uint8_t *d, size_t n) { round_trip(0); }
+static void input_dropped_item(const uint8_t *d, size_t n) { round_trip(1); }
+
+static void
+input_leaked_ref(const uint8_t *d, size_t n)
+{
+    PyObject *obj = PyList_New(0);
+    Py_INCREF(obj);         /* a reference the "core" never gives back */
+    Py_DECREF(obj);
+}
+
+static void
+input_exception_left(const uint8_t *d, size_t n)
+{
+    int prev = xf_enter(2);
+    PyErr_SetString(PyExc_RuntimeError, "left behind");
+    xf_leave(prev);
+}
+
+static int
+noop(void *arg)
+{
+    return 0;
+}
+
+static void
+input_pending_left(const uint8_t *d, size_t n)
+{
+    /* A cross-interpreter call scheduled in slot 1 and never run. */
+    _Py_CallInInterpreter(xf_interp(1), noop, NULL);
+}
+
+static void
+input_wrong_error(const uint8_t *d, size_t n)
+{
+    PyObject *deep = Py_BuildValue("([])");
+    _PyCrossInterpreterData xid;
+    int rc = _PyObject_GetCrossInterpreterData(deep, &xid);
+    Py_DECREF(deep);
+    /* The core raised NotShareableError; claim RecursionError was due. */
+    xf_check_share_result(XF_SHARE_RECURSION, rc, &xid);
+}
+
+static const struct {
+    const char *mode;
+    xf_input_fn fn;
+} modes[] = {
+    {"clean", input_clean},
+    {"dropped-item", input_dropped_item},
+    {"leaked-ref", input_leaked_ref},
+    {"exception-left", input_exception_left},
+    {"pending-left", input_pending_left},
+    {"wrong-error", input_wrong_error},
+};
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: oracle_selftest MODE\n");
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (strcmp(argv[1], modes[i].mode) == 0) {
+            xf_target_init(3);
+            xf_target_run(modes[i].fn, NULL, 0);
+            printf("oracle_selftest: %s: no oracle fired\n", argv[1]);
+            return 0;
+        }
+    }
+    fprintf(stderr, "oracle_selftest: unknown mode '%s'\n", argv[1]);
+    return 2;
+}
