@@ -17,17 +17,12 @@ floor_of() {
 status=0
 printf '%-16s %10s %10s %8s  %s\n' target execs exec/s floor verdict
 for t in "$@"; do
-    bin="$build/fuzz/${t}_fuzz"
+    # The campaign binary: the patched core when there is one.
+    bin="$build/fuzz/${t}_fuzz${XIDFUZZ_BENCH_SUFFIX:-}"
     [ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 2; }
     work=$(mktemp -d)
     cp -r "$root/corpus/$t/seeds/." "$work/"
-    flags=()
-    opts="$root/corpus/$t/$t.options"
-    if [ -f "$opts" ]; then
-        mapfile -t flags < <(awk '/^\[libfuzzer\]/{on=1; next} /^\[/{on=0}
-            on && /=/ { gsub(/[ \t]/, ""); split($0, kv, "="); print "-" kv[1] "=" kv[2] }' "$opts")
-    fi
-    [ ! -f "$root/corpus/$t/$t.dict" ] || flags+=("-dict=$root/corpus/$t/$t.dict")
+    mapfile -t flags < <("$root/xidfuzz" flags "$t")
     echo "[bench] $t: fuzzing for ${time}s from corpus/$t/seeds" >&2
     "$bin" "${flags[@]}" -max_total_time="$time" -print_final_stats=1 \
         -artifact_prefix="$work/" "$work" > "$work/log" 2>&1 || true

@@ -71,6 +71,13 @@ typedef struct {
     int slot;
 } xf_check;
 
+/* Empty every live interpreter's type attribute cache.  The cache keeps a
+ * strong reference to each attribute name it saw; a name made on the fly
+ * (PyObject_GetAttrString) then outlives the input until its slot is
+ * reused, which moves the total refcount and the malloc/free balance
+ * without anything leaking. */
+void xf_clear_type_caches(void);
+
 typedef void (*xf_rerun_fn)(void *arg);
 
 void xf_check_begin(xf_check *check);

@@ -19,9 +19,27 @@
 #include <stdint.h>
 
 typedef void (*xf_input_fn)(const uint8_t *data, size_t size);
+typedef void (*xf_init_fn)(void);
 
 void xf_target_init(int nslots);
 void xf_target_run(xf_input_fn fn, const uint8_t *data, size_t size);
+
+/* XF_FUZZ_TARGET_INIT also runs `init` once, after the pool exists and
+ * before the first input. */
+#define XF_FUZZ_TARGET_INIT(fn, nslots, init)                             \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                     \
+    {                                                                     \
+        (void)argc;                                                       \
+        (void)argv;                                                       \
+        xf_target_init(nslots);                                           \
+        init();                                                           \
+        return 0;                                                         \
+    }                                                                     \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)          \
+    {                                                                     \
+        xf_target_run(fn, data, size);                                    \
+        return 0;                                                         \
+    }
 
 #define XF_FUZZ_TARGET(fn, nslots)                                        \
     int LLVMFuzzerInitialize(int *argc, char ***argv)                     \

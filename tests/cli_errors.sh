@@ -43,6 +43,9 @@ expect_error "time takes seconds" "$repo/xidfuzz" fuzz --time soon
 expect_error "unknown option '--fast'" "$repo/xidfuzz" bench --fast
 expect_error "not a directory" "$repo/xidfuzz" build --cpython-src "$tmp/missing"
 expect_error "test takes no arguments" "$repo/xidfuzz" test now
+expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" repro --core shiny tuple_nesting "$repo/corpus/tuple_nesting/seeds/empty"
+expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" fuzz --core shiny
+expect_error "usage: ./xidfuzz flags TARGET" "$repo/xidfuzz" flags
 
 # A failed command left the corpus as it was.
 if git -C "$repo" status --porcelain -- corpus | grep -q .; then

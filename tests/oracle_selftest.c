@@ -8,15 +8,11 @@
 #include "objcmp.h"
 #include "target.h"
 #include "xid_oracle.h"
+#include "xid_private.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* The layout of the core's private struct _shared_tuple_data. */
-typedef struct {
-    Py_ssize_t len;
-    _PyCrossInterpreterData **data;
-} shared_tuple;
 
 static PyObject *
 make_tree(void)
@@ -34,7 +30,7 @@ round_trip(int drop)
     _PyCrossInterpreterData xid;
     int rc = _PyObject_GetCrossInterpreterData(tree, &xid);
     xf_check_share_result(XF_SHARE_OK, rc, &xid);
-    shared_tuple *shared = xid.data;
+    xf_shared_tuple *shared = xid.data;
     shared->len -= drop;
     xf_enter(2);
     PyObject *copy = _PyCrossInterpreterData_NewObject(&xid);

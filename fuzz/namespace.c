@@ -1,0 +1,785 @@
+/* fuzz/namespace: shared namespaces and sessions, driven as a small
+ * program of operations over a pool of interpreters (see namespace.h for
+ * the encoding).  Up to XF_NS_TABLE namespaces are live at once; each
+ * operation may run in any interpreter of the pool.
+ *
+ * Oracles, per operation:
+ *   NAMES   _PyXI_NamespaceFromNames returns a namespace exactly when every
+ *           name can be copied as UTF-8; otherwise NULL with exactly the
+ *           error of the first bad name (TypeError for a non-str,
+ *           UnicodeEncodeError for a lone surrogate, ValueError for NUL),
+ *           and NULL with no error for no names at all -- whatever the
+ *           container (list, tuple, dict).  A namespace holds the names in
+ *           order and no data.
+ *   FILL    _PyXI_FillNamespaceFromDict gives an item data exactly when the
+ *           dict lookup by its name finds a value; fails exactly when one
+ *           of those values cannot be shared (the sharing oracle of
+ *           xid_oracle.h says which exception), and then no item keeps data.
+ *   APPLY   _PyXI_ApplyNamespace sets every name to a value equal to the
+ *           one shared (or to the default); with no default, an item
+ *           without data is an error (KeyError), never a crash.
+ *   FREE    _PyXI_FreeNamespace from any interpreter; the owner's pending
+ *           calls then release everything (LeakSanitizer checks the rest).
+ *   SESSION _PyXI_Enter fails with the exception raised directly when the
+ *           updates are not a dict or cannot be shared, and with a captured
+ *           exception when the interpreter is already running __main__ or
+ *           the updates cannot be applied; exactly one of the two.  After a
+ *           successful enter every update is in __main__, equal to what was
+ *           shared.  _PyXI_HasCapturedException is true exactly when the
+ *           code raised, and the captured exception names its type and
+ *           message.
+ * Across the input: no exception left set, no pending call left, no
+ * refcount drift, no leak (core/target.c, libFuzzer + LeakSanitizer).
+ */
+#include "target.h"
+#include "namegen.h"
+#include "namespace.h"
+#include "objcmp.h"
+#include "objgen.h"
+#include "xid_oracle.h"
+#include "xid_private.h"
+
+#include <string.h>
+
+typedef struct {
+    _PyXI_namespace *ns;        /* NULL: free entry */
+    int owner;                  /* slot that holds the items' data, or -1 */
+    PyObject *values[XF_NS_MAX_NAMES];  /* what was shared, owned by `owner` */
+} ns_entry;
+
+static ns_entry table[XF_NS_TABLE];
+
+/* Small values: the namespace, not the tree, is under test here. */
+static const xf_gen_opts value_opts = {
+    .allow_unshareable = 1,
+    .max_nodes = 24,
+    .max_width = 4,
+    .max_fill = 8,
+    .max_depth = 8,
+};
+
+static const char *
+type_name(PyObject *type)
+{
+    return type != NULL ? ((PyTypeObject *)type)->tp_name : "no exception";
+}
+
+/* The exception set must be exactly `expected` (NULL: none); clear it. */
+static void
+check_raised(PyObject *expected, const char *call)
+{
+    PyObject *got = PyErr_Occurred();
+    if (got != expected) {
+        const char *g = type_name(got);
+        if (got != NULL) {
+            PyErr_Print();
+        }
+        xf_fail("%s raised %s, expected %s", call, g, type_name(expected));
+    }
+    PyErr_Clear();
+}
+
+static PyObject *
+share_error_type(xf_share_outcome outcome)
+{
+    switch (outcome) {
+    case XF_SHARE_NOT_SHAREABLE: return xf_not_shareable_error();
+    case XF_SHARE_OVERFLOW: return PyExc_OverflowError;
+    case XF_SHARE_RECURSION: return PyExc_RecursionError;
+    default: return NULL;
+    }
+}
+
+/* ---- NAMES ------------------------------------------------------------- */
+
+static PyObject *
+names_container(int kind, PyObject *names)
+{
+    switch (kind) {
+    case XF_NS_NAMES_TUPLE:
+        return PyList_AsTuple(names);
+    case XF_NS_NAMES_DICT: {
+        PyObject *dict = PyDict_New();
+        for (Py_ssize_t i = 0; dict != NULL && i < PyList_GET_SIZE(names); i++) {
+            /* Keys whose __hash__ or __eq__ raise cannot go in: skip. */
+            if (PyDict_SetItem(dict, PyList_GET_ITEM(names, i), Py_None) < 0) {
+                PyErr_Clear();
+            }
+        }
+        return dict;
+    }
+    case XF_NS_NAMES_NONE:
+        return Py_NewRef(Py_None);
+    default:
+        return Py_NewRef(names);
+    }
+}
+
+static void
+check_fresh_namespace(_PyXI_namespace *ns, PyObject *names)
+{
+    xf_ns_layout *view = xf_ns_view(ns);
+    if (view->len != PyList_GET_SIZE(names)) {
+        xf_fail("namespace has %zd items for %zd names", view->len,
+                PyList_GET_SIZE(names));
+    }
+    for (Py_ssize_t i = 0; i < view->len; i++) {
+        Py_ssize_t size;
+        const char *want = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(names, i), &size);
+        if (want == NULL || strcmp(view->items[i].name, want) != 0) {
+            xf_fail("namespace item %zd is named '%s', expected '%s'", i,
+                    view->items[i].name, want ? want : "?");
+        }
+        if (view->items[i].data != NULL) {
+            xf_fail("a new namespace's item %zd already holds data", i);
+        }
+    }
+}
+
+static int
+free_entry(void)
+{
+    for (int i = 0; i < XF_NS_TABLE; i++) {
+        if (table[i].ns == NULL) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void
+op_names(xf_input *in)
+{
+    int slot = xf_read_u8(in) % XF_NS_NSLOTS;
+    int kind = xf_read_u8(in) % XF_NS_NAMES_NKINDS;
+    int n = xf_read_u8(in) % (XF_NS_MAX_NAMES + 1);
+    int prev = xf_enter(slot);
+    PyObject *names = PyList_New(0);
+    for (int i = 0; i < n; i++) {
+        PyObject *name = xf_gen_name(in);
+        if (name == NULL || PyList_Append(names, name) < 0) {
+            PyErr_Print();
+            xf_fail("generating names failed");
+        }
+        Py_DECREF(name);
+    }
+    PyObject *container = names_container(kind, names);
+    /* The names in the order the core will see them. */
+    PyObject *seen = kind == XF_NS_NAMES_DICT ? PyDict_Keys(container)
+                   : kind == XF_NS_NAMES_NONE ? PyList_New(0)
+                   : Py_NewRef(names);
+    PyObject *expect_error = NULL;
+    int expect_ns = PyList_GET_SIZE(seen) > 0;
+    for (Py_ssize_t i = 0; expect_ns && i < PyList_GET_SIZE(seen); i++) {
+        expect_error = xf_name_copy_error(PyList_GET_ITEM(seen, i));
+        expect_ns = expect_error == NULL;
+    }
+    int idx = free_entry();
+    if (idx >= 0) {
+        _PyXI_namespace *ns = _PyXI_NamespaceFromNames(container);
+        xf_note("namespace: NAMES slot=%d kind=%d names=%zd -> %s (expected %s)",
+                slot, kind, PyList_GET_SIZE(seen), ns ? "namespace" : "NULL",
+                expect_ns ? "namespace" : type_name(expect_error));
+        if (expect_ns) {
+            if (ns == NULL) {
+                PyErr_Print();
+                xf_fail("_PyXI_NamespaceFromNames failed for valid names");
+            }
+            check_fresh_namespace(ns, seen);
+            table[idx] = (ns_entry){.ns = ns, .owner = -1};
+        }
+        else {
+            if (ns != NULL) {
+                xf_fail("_PyXI_NamespaceFromNames returned a namespace, "
+                        "expected %s", type_name(expect_error));
+            }
+            check_raised(expect_error, "_PyXI_NamespaceFromNames");
+        }
+    }
+    Py_DECREF(seen);
+    Py_DECREF(container);
+    Py_DECREF(names);
+    xf_leave(prev);
+}
+
+/* ---- FILL -------------------------------------------------------------- */
+
+static PyObject *
+fill_key(int how, const char *name)
+{
+    PyObject *key = PyUnicode_FromString(name);
+    if (key == NULL || how == XF_NS_FILL_PLAIN) {
+        return key;
+    }
+    const char *cls = how == XF_NS_FILL_COLLIDE ? "StrCollide" : "StrBadEq";
+    PyObject *sub = PyObject_CallOneArg(xf_helper(cls), key);
+    Py_DECREF(key);
+    return sub;
+}
+
+static void
+check_no_data(_PyXI_namespace *ns, const char *after)
+{
+    xf_ns_layout *view = xf_ns_view(ns);
+    for (Py_ssize_t i = 0; i < view->len; i++) {
+        if (view->items[i].data != NULL) {
+            xf_fail("item %zd ('%s') still holds data after %s", i,
+                    view->items[i].name, after);
+        }
+    }
+}
+
+static void
+op_fill(xf_input *in)
+{
+    ns_entry *e = &table[xf_read_u8(in) % XF_NS_TABLE];
+    int slot = xf_read_u8(in) % XF_NS_NSLOTS;
+    /* The API fills a namespace once: only fresh ones qualify. */
+    if (e->ns == NULL || e->owner >= 0) {
+        return;
+    }
+    xf_ns_layout *view = xf_ns_view(e->ns);
+    int prev = xf_enter(slot);
+    PyObject *dict = PyDict_New();
+    for (Py_ssize_t i = 0; i < view->len; i++) {
+        int how = xf_read_u8(in) % XF_NS_FILL_NHOW;
+        if (how == XF_NS_FILL_ABSENT) {
+            continue;
+        }
+        PyObject *key = fill_key(how, view->items[i].name);
+        PyObject *value = xf_gen_object(in, &value_opts);
+        if (key == NULL || value == NULL) {
+            PyErr_Print();
+            xf_fail("building the fill dict failed");
+        }
+        if (PyDict_SetItem(dict, key, value) < 0) {
+            PyErr_Clear();      /* StrBadEq colliding with an earlier key */
+        }
+        Py_DECREF(key);
+        Py_DECREF(value);
+    }
+    /* What the core's lookup by name finds (it swallows lookup errors),
+     * and the first value that cannot be shared. */
+    PyObject *found[XF_NS_MAX_NAMES];
+    xf_share_outcome fail = XF_SHARE_OK;
+    int budget = xf_tstate(slot)->c_recursion_remaining;
+    for (Py_ssize_t i = 0; i < view->len; i++) {
+        found[i] = PyDict_GetItemString(dict, view->items[i].name);
+        if (found[i] != NULL && fail == XF_SHARE_OK) {
+            fail = xf_expect_share(found[i], budget);
+        }
+    }
+    int rc = _PyXI_FillNamespaceFromDict(e->ns, dict, NULL);
+    xf_note("namespace: FILL slot=%d items=%zd rc=%d (expected %s)", slot,
+            view->len, rc, xf_share_outcome_name(fail));
+    if (fail != XF_SHARE_OK) {
+        if (rc == 0) {
+            xf_fail("_PyXI_FillNamespaceFromDict succeeded, expected %s",
+                    xf_share_outcome_name(fail));
+        }
+        check_raised(share_error_type(fail), "_PyXI_FillNamespaceFromDict");
+        check_no_data(e->ns, "a failed fill");
+    }
+    else {
+        if (rc != 0) {
+            PyErr_Print();
+            xf_fail("_PyXI_FillNamespaceFromDict failed with shareable values");
+        }
+        check_raised(NULL, "_PyXI_FillNamespaceFromDict");
+        for (Py_ssize_t i = 0; i < view->len; i++) {
+            _PyCrossInterpreterData *data = view->items[i].data;
+            if ((data != NULL) != (found[i] != NULL)) {
+                xf_fail("item %zd ('%s') %s data but its name %s in the dict", i,
+                        view->items[i].name, data ? "holds" : "lacks",
+                        found[i] ? "is" : "is not");
+            }
+            if (data != NULL && _PyCrossInterpreterData_INTERPID(data) != xf_interp_id(slot)) {
+                xf_fail("item %zd's data is owned by interpreter %lld, filled in %lld",
+                        i, (long long)_PyCrossInterpreterData_INTERPID(data),
+                        (long long)xf_interp_id(slot));
+            }
+            e->values[i] = Py_XNewRef(found[i]);
+        }
+        e->owner = slot;
+    }
+    Py_DECREF(dict);
+    xf_leave(prev);
+}
+
+/* ---- APPLY ------------------------------------------------------------- */
+
+static PyObject *
+make_default(int sel)
+{
+    switch (sel) {
+    case XF_NS_DEFAULT_NONE: return Py_NewRef(Py_None);
+    case XF_NS_DEFAULT_INT: return PyLong_FromLong(123456789);
+    default: return NULL;
+    }
+}
+
+/* Whether a later item (before `stop`) has the same name as item i. */
+static int
+overwritten_later(xf_ns_layout *view, Py_ssize_t i, Py_ssize_t stop)
+{
+    for (Py_ssize_t j = i + 1; j < stop; j++) {
+        if (strcmp(view->items[i].name, view->items[j].name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+check_applied(ns_entry *e, Py_ssize_t stop, PyObject *target, PyObject *dflt)
+{
+    xf_ns_layout *view = xf_ns_view(e->ns);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < stop; i++) {
+        if (overwritten_later(view, i, stop)) {
+            continue;
+        }
+        distinct++;
+        PyObject *got = PyDict_GetItemString(target, view->items[i].name);
+        if (got == NULL) {
+            xf_fail("name '%s' missing after apply", view->items[i].name);
+        }
+        if (view->items[i].data == NULL) {
+            if (got != dflt) {
+                xf_fail("name '%s' is not the default after apply", view->items[i].name);
+            }
+            continue;
+        }
+        char why[512];
+        if (!xf_compare(e->values[i], got, why, sizeof(why))) {
+            xf_fail("name '%s' after apply differs from what was shared: %s",
+                    view->items[i].name, why);
+        }
+    }
+    if (PyDict_GET_SIZE(target) != distinct) {
+        xf_fail("apply set %zd names, expected %zd", PyDict_GET_SIZE(target), distinct);
+    }
+}
+
+static void
+op_apply(xf_input *in)
+{
+    ns_entry *e = &table[xf_read_u8(in) % XF_NS_TABLE];
+    int slot = xf_read_u8(in) % XF_NS_NSLOTS;
+    int dsel = xf_read_u8(in) % XF_NS_NDEFAULTS;
+    if (e->ns == NULL) {
+        return;
+    }
+    xf_ns_layout *view = xf_ns_view(e->ns);
+    int prev = xf_enter(slot);
+    PyObject *dflt = make_default(dsel);
+    PyObject *target = PyDict_New();
+    /* Items apply in order; with no default, the first item without data
+     * stops the apply with KeyError. */
+    Py_ssize_t stop = view->len;
+    for (Py_ssize_t i = 0; i < view->len; i++) {
+        if (view->items[i].data == NULL && dflt == NULL) {
+            stop = i;
+            break;
+        }
+    }
+    int rc = _PyXI_ApplyNamespace(e->ns, target, dflt);
+    xf_note("namespace: APPLY slot=%d default=%d rc=%d (expected %s)", slot, dsel,
+            rc, stop < view->len ? "KeyError" : "success");
+    if (stop < view->len) {
+        if (rc == 0) {
+            xf_fail("_PyXI_ApplyNamespace succeeded though item '%s' has no "
+                    "value and there is no default", view->items[stop].name);
+        }
+        check_raised(PyExc_KeyError, "_PyXI_ApplyNamespace");
+    }
+    else {
+        if (rc != 0) {
+            PyErr_Print();
+            xf_fail("_PyXI_ApplyNamespace failed");
+        }
+        check_raised(NULL, "_PyXI_ApplyNamespace");
+    }
+    check_applied(e, stop, target, dflt);
+    Py_DECREF(target);
+    Py_XDECREF(dflt);
+    xf_leave(prev);
+}
+
+/* ---- FREE -------------------------------------------------------------- */
+
+static void
+free_namespace(ns_entry *e, int slot)
+{
+    int prev = xf_enter(slot);
+    _PyXI_FreeNamespace(e->ns);
+    check_raised(NULL, "_PyXI_FreeNamespace");
+    xf_leave(prev);
+    if (e->owner >= 0) {
+        /* Items freed elsewhere were released by pending calls. */
+        if (xf_run_pending(e->owner) != 0) {
+            PyErr_Print();
+            xf_fail("running slot %d's pending calls failed", e->owner);
+        }
+        prev = xf_enter(e->owner);
+        for (int i = 0; i < XF_NS_MAX_NAMES; i++) {
+            Py_CLEAR(e->values[i]);
+        }
+        xf_leave(prev);
+    }
+    *e = (ns_entry){.ns = NULL, .owner = -1};
+}
+
+static void
+op_free(xf_input *in)
+{
+    ns_entry *e = &table[xf_read_u8(in) % XF_NS_TABLE];
+    int slot = xf_read_u8(in) % XF_NS_NSLOTS;
+    if (e->ns != NULL) {
+        xf_note("namespace: FREE slot=%d owner=%d", slot, e->owner);
+        free_namespace(e, slot);
+    }
+}
+
+/* ---- SESSION ----------------------------------------------------------- */
+
+typedef struct {
+    const char *source;
+    const char *type;       /* the exception it raises, or NULL */
+    const char *msg;
+} session_code;
+
+static const session_code codes[XF_NS_NCODES] = {
+    [XF_NS_CODE_NONE] = {NULL, NULL, NULL},
+    [XF_NS_CODE_PASS] = {"pass\n", NULL, NULL},
+    [XF_NS_CODE_VALUE_ERROR] = {"raise ValueError('xidfuzz')\n", "ValueError", "xidfuzz"},
+    [XF_NS_CODE_ZERO_DIV] = {"x_ = 1 / 0\n", "ZeroDivisionError", "division by zero"},
+    /* XidfuzzError is defined in every __main__ before the first input
+     * (define_custom_error): a class made per input would be cyclic
+     * garbage that only a full collection frees. */
+    [XF_NS_CODE_CUSTOM] = {"raise XidfuzzError('custom')\n", "XidfuzzError", "custom"},
+    [XF_NS_CODE_KEYBOARD] = {"raise KeyboardInterrupt\n", "KeyboardInterrupt", ""},
+};
+
+static PyObject *
+main_dict(void)
+{
+    PyObject *mod = PyImport_AddModuleRef("__main__");
+    if (mod == NULL) {
+        PyErr_Print();
+        xf_fail("no __main__ module");
+    }
+    PyObject *dict = PyModule_GetDict(mod);
+    Py_DECREF(mod);
+    return dict;
+}
+
+/* Put slot's __main__ back to the keys it had (a new reference to the
+ * list of keys, taken with `snapshot`). */
+static PyObject *
+snapshot_main(int slot)
+{
+    int prev = xf_enter(slot);
+    PyObject *keys = PyDict_Keys(main_dict());
+    xf_leave(prev);
+    return keys;
+}
+
+static void
+restore_main(int slot, PyObject *keys)
+{
+    int prev = xf_enter(slot);
+    PyObject *dict = main_dict();
+    PyObject *now = PyDict_Keys(dict);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(now); i++) {
+        PyObject *key = PyList_GET_ITEM(now, i);
+        if (!PySequence_Contains(keys, key) && PyDict_DelItem(dict, key) < 0) {
+            PyErr_Print();
+            xf_fail("cannot restore __main__ of slot %d", slot);
+        }
+    }
+    Py_DECREF(now);
+    Py_DECREF(keys);
+    xf_leave(prev);
+}
+
+typedef struct {
+    PyObject *raise;        /* raised directly by _PyXI_Enter */
+    int missing_value;      /* an update the core's lookup cannot find */
+} enter_expect;
+
+static enter_expect
+expect_enter(int kind, PyObject *updates, int budget)
+{
+    enter_expect ex = {0};
+    if (kind == XF_NS_UPDATES_LIST) {
+        ex.raise = PyExc_TypeError;
+        return ex;
+    }
+    if (kind != XF_NS_UPDATES_DICT) {
+        return ex;
+    }
+    PyObject *keys = PyDict_Keys(updates);
+    for (Py_ssize_t i = 0; ex.raise == NULL && i < PyList_GET_SIZE(keys); i++) {
+        ex.raise = xf_name_copy_error(PyList_GET_ITEM(keys, i));
+    }
+    for (Py_ssize_t i = 0; ex.raise == NULL && i < PyList_GET_SIZE(keys); i++) {
+        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(keys, i));
+        PyObject *value = PyDict_GetItemString(updates, name);
+        if (value == NULL) {
+            ex.missing_value = 1;
+            continue;
+        }
+        ex.raise = share_error_type(xf_expect_share(value, budget));
+    }
+    Py_DECREF(keys);
+    return ex;
+}
+
+static PyObject *
+make_updates(xf_input *in, int kind)
+{
+    switch (kind) {
+    case XF_NS_UPDATES_NULL: return NULL;
+    case XF_NS_UPDATES_LIST: return PyList_New(0);
+    case XF_NS_UPDATES_EMPTY: return PyDict_New();
+    default: break;
+    }
+    PyObject *dict = PyDict_New();
+    int n = 1 + xf_read_u8(in) % XF_NS_MAX_UPDATES;
+    for (int i = 0; i < n; i++) {
+        PyObject *key = xf_gen_name(in);
+        PyObject *value = xf_gen_object(in, &value_opts);
+        if (key == NULL || value == NULL) {
+            PyErr_Print();
+            xf_fail("building the updates failed");
+        }
+        if (PyDict_SetItem(dict, key, value) < 0) {
+            PyErr_Clear();      /* keys whose __hash__/__eq__ raise */
+        }
+        Py_DECREF(key);
+        Py_DECREF(value);
+    }
+    return dict;
+}
+
+/* In the entered interpreter: every update is in __main__, equal. */
+static void
+check_updates_applied(PyObject *main_ns, PyObject *updates)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(updates, &pos, &key, &value)) {
+        const char *name = PyUnicode_AsUTF8(key);
+        PyObject *shared = PyDict_GetItemString(updates, name);
+        PyObject *got = PyDict_GetItemString(main_ns, name);
+        if (got == NULL) {
+            xf_fail("update '%s' is not in the entered __main__", name);
+        }
+        char why[512];
+        if (!xf_compare(shared, got, why, sizeof(why))) {
+            xf_fail("update '%s' in __main__ differs: %s", name, why);
+        }
+    }
+}
+
+/* A second session, from inside the first: into the same interpreter it
+ * must fail as already running, with a captured error. */
+static void
+nested_session(int outer, int into)
+{
+    _PyXI_session session = {0};
+    int rc = _PyXI_Enter(&session, xf_interp(into), NULL);
+    if (into == outer) {
+        if (rc == 0 || PyErr_Occurred() || !_PyXI_HasCapturedException(&session)) {
+            xf_fail("entering a running interpreter: rc=%d, exception %s, captured %d",
+                    rc, type_name(PyErr_Occurred()), _PyXI_HasCapturedException(&session));
+        }
+        PyObject *res = _PyXI_ApplyCapturedException(&session);
+        if (res != NULL) {
+            xf_fail("the already-running error applied as an object");
+        }
+        check_raised(PyExc_InterpreterError, "applying the already-running error");
+        return;
+    }
+    if (rc != 0) {
+        PyErr_Print();
+        xf_fail("nested _PyXI_Enter into idle slot %d failed", into);
+    }
+    _PyXI_Exit(&session);
+    if (_PyXI_HasCapturedException(&session)) {
+        xf_fail("an empty nested session captured an exception");
+    }
+}
+
+static void
+check_captured(_PyXI_session *session, const session_code *code)
+{
+    PyObject *info = _PyXI_ApplyCapturedException(session);
+    if (info == NULL) {
+        PyErr_Print();
+        xf_fail("applying the captured %s failed", code->type);
+    }
+    check_raised(NULL, "_PyXI_ApplyCapturedException");
+    PyObject *type = PyObject_GetAttrString(info, "type");
+    PyObject *name = type ? PyObject_GetAttrString(type, "__name__") : NULL;
+    PyObject *msg = PyObject_GetAttrString(info, "msg");
+    if (name == NULL || msg == NULL) {
+        PyErr_Print();
+        xf_fail("the captured exception has no type name or message");
+    }
+    if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, code->type) != 0
+        || !PyUnicode_Check(msg) || PyUnicode_CompareWithASCIIString(msg, code->msg) != 0)
+    {
+        xf_fail("captured %s('%s') does not describe the raised %s('%s')",
+                PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : "?",
+                PyUnicode_Check(msg) ? PyUnicode_AsUTF8(msg) : "?",
+                code->type, code->msg);
+    }
+    Py_DECREF(name);
+    Py_DECREF(msg);
+    Py_DECREF(type);
+    Py_DECREF(info);
+}
+
+static void
+op_session(xf_input *in)
+{
+    int from = xf_read_u8(in) % XF_NS_NSLOTS;
+    int into = xf_read_u8(in) % XF_NS_NSLOTS;
+    int kind = xf_read_u8(in) % XF_NS_NUPDATES;
+    int prev = xf_enter(from);
+    PyObject *updates = make_updates(in, kind);
+    const session_code *code = &codes[xf_ns_decode_code(xf_read_u8(in))];
+    int nested = xf_read_u8(in);
+    enter_expect ex = expect_enter(kind, updates,
+                                   xf_tstate(from)->c_recursion_remaining);
+    PyObject *keys = snapshot_main(into);
+
+    _PyXI_session session = {0};
+    int captured = 0;
+    int rc = _PyXI_Enter(&session, xf_interp(into), updates);
+    xf_note("namespace: SESSION %d->%d updates=%d rc=%d (expected %s%s) code=%s",
+            from, into, kind, rc, type_name(ex.raise),
+            ex.missing_value ? ", a missing value" : "", code->type ? code->type : "-");
+    if (ex.raise != NULL) {
+        if (rc == 0) {
+            xf_fail("_PyXI_Enter succeeded, expected %s", type_name(ex.raise));
+        }
+        if (_PyXI_HasCapturedException(&session)) {
+            xf_fail("_PyXI_Enter both raised and captured");
+        }
+        check_raised(ex.raise, "_PyXI_Enter");
+    }
+    else if (ex.missing_value) {
+        /* The update's name cannot be looked up again: applying it must
+         * fail inside the session, as a captured error. */
+        if (rc == 0 || PyErr_Occurred() || !_PyXI_HasCapturedException(&session)) {
+            xf_fail("_PyXI_Enter with an update it cannot find: rc=%d, exception %s",
+                    rc, type_name(PyErr_Occurred()));
+        }
+        if (_PyXI_ApplyCapturedException(&session) != NULL) {
+            xf_fail("the apply failure applied as an object");
+        }
+        check_raised(PyExc_InterpreterError, "applying the captured apply failure");
+        captured = 1;
+    }
+    else {
+        if (rc != 0) {
+            if (!PyErr_Occurred() && _PyXI_HasCapturedException(&session)) {
+                (void)_PyXI_ApplyCapturedException(&session);
+            }
+            PyErr_Print();
+            xf_fail("_PyXI_Enter into slot %d failed", into);
+        }
+        if (updates != NULL && kind == XF_NS_UPDATES_DICT) {
+            check_updates_applied(session.main_ns, updates);
+        }
+        if (nested & 1) {
+            nested_session(into, (nested >> 1) % XF_NS_NSLOTS);
+        }
+        int raised = 0;
+        if (code->source != NULL) {
+            PyObject *res = PyRun_String(code->source, Py_file_input,
+                                         session.main_ns, session.main_ns);
+            raised = res == NULL;
+            Py_XDECREF(res);
+        }
+        if (raised != (code->type != NULL)) {
+            PyErr_Print();
+            xf_fail("the session's code %s", raised ? "raised unexpectedly" : "did not raise");
+        }
+        _PyXI_Exit(&session);
+        check_raised(NULL, "_PyXI_Exit");
+        if (_PyXI_HasCapturedException(&session) != raised) {
+            xf_fail("session captured an exception: %d, code raised: %d",
+                    _PyXI_HasCapturedException(&session), raised);
+        }
+        if (raised) {
+            check_captured(&session, code);
+            captured = 1;
+        }
+    }
+    /* _PyXI_Enter freed the updates in `into`: their releases are pending
+     * calls to `from`, which real code runs at its next eval breaker. */
+    if (xf_run_pending(from) != 0) {
+        PyErr_Print();
+        xf_fail("running slot %d's pending calls failed", from);
+    }
+    restore_main(into, keys);
+    if (captured) {
+        /* Snapshotting looked attributes up by names made on the fly
+         * (_convert_exc_to_TracebackException): the type caches hold them
+         * until their slots are reused.  Let go of them now, so that the
+         * input's mallocs and frees balance and libFuzzer's leak check
+         * stays cheap and exact. */
+        xf_clear_type_caches();
+    }
+    Py_XDECREF(updates);
+    xf_leave(prev);
+}
+
+/* ---- the program --------------------------------------------------------- */
+
+static void
+run(const uint8_t *data, size_t size)
+{
+    xf_input in;
+    xf_input_init(&in, data, size);
+    for (int step = 0; step < XF_NS_MAX_OPS && !xf_input_exhausted(&in); step++) {
+        switch (xf_read_u8(&in) % XF_NS_NOPS) {
+        case XF_NS_OP_NAMES: op_names(&in); break;
+        case XF_NS_OP_FILL: op_fill(&in); break;
+        case XF_NS_OP_APPLY: op_apply(&in); break;
+        case XF_NS_OP_FREE: op_free(&in); break;
+        default: op_session(&in); break;
+        }
+    }
+    /* Whatever the input left live is freed where it was made. */
+    for (int i = 0; i < XF_NS_TABLE; i++) {
+        if (table[i].ns != NULL) {
+            free_namespace(&table[i], table[i].owner >= 0 ? table[i].owner : 0);
+        }
+    }
+}
+
+static void
+define_custom_error(int slot)
+{
+    int prev = xf_enter(slot);
+    if (xf_exec("class XidfuzzError(Exception): pass\n") < 0) {
+        PyErr_Print();
+        xf_fail("cannot define XidfuzzError in slot %d", slot);
+    }
+    xf_leave(prev);
+}
+
+static void
+init(void)
+{
+    for (int slot = 0; slot < XF_NS_NSLOTS; slot++) {
+        define_custom_error(slot);
+    }
+}
+
+XF_FUZZ_TARGET_INIT(run, XF_NS_NSLOTS, init)

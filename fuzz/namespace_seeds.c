@@ -1,0 +1,201 @@
+/* Seed writer for fuzz/namespace (encoding in namespace.h): one seed per
+ * path of every operation.  Usage: namespace_seeds OUTDIR */
+#include "namegen.h"
+#include "namespace.h"
+#include "objgen_encode.h"
+
+#include <stdio.h>
+
+static xf_out out;
+static const char *outdir;
+static int failures;
+
+static void
+emit(const char *name)
+{
+    if (xf_out_write(&out, outdir, name) != 0) {
+        failures++;
+    }
+    xf_out_reset(&out);
+}
+
+static void
+name(enum xf_name_sel sel, int letter)
+{
+    xf_put_u8(&out, (uint8_t)sel);
+    xf_put_u8(&out, (uint8_t)letter);
+}
+
+/* NAMES in `slot`: n plain names a, b, c, ... */
+static void
+names_plain(int slot, int kind, int n)
+{
+    xf_put_u8(&out, XF_NS_OP_NAMES);
+    xf_put_u8(&out, (uint8_t)slot);
+    xf_put_u8(&out, (uint8_t)kind);
+    xf_put_u8(&out, (uint8_t)n);
+    for (int i = 0; i < n; i++) {
+        name(XF_NAME_PLAIN, i);
+    }
+}
+
+static void
+names_one(int kind, enum xf_name_sel sel)
+{
+    xf_put_u8(&out, XF_NS_OP_NAMES);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, (uint8_t)kind);
+    xf_put_u8(&out, 2);
+    name(XF_NAME_PLAIN, 0);
+    name(sel, 1);
+}
+
+/* FILL entry 0 in `slot`: every item PLAIN with an int value. */
+static void
+fill_all(int slot, int n)
+{
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, (uint8_t)slot);
+    for (int i = 0; i < n; i++) {
+        xf_put_u8(&out, XF_NS_FILL_PLAIN);
+        xf_enc_int(&out, 1000 + i);
+    }
+}
+
+static void
+apply(int slot, int dflt)
+{
+    xf_put_u8(&out, XF_NS_OP_APPLY);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, (uint8_t)slot);
+    xf_put_u8(&out, (uint8_t)dflt);
+}
+
+static void
+free_ns(int slot)
+{
+    xf_put_u8(&out, XF_NS_OP_FREE);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, (uint8_t)slot);
+}
+
+static void
+session(int from, int into, int kind, int code, int nested)
+{
+    xf_put_u8(&out, XF_NS_OP_SESSION);
+    xf_put_u8(&out, (uint8_t)from);
+    xf_put_u8(&out, (uint8_t)into);
+    xf_put_u8(&out, (uint8_t)kind);
+    if (kind == XF_NS_UPDATES_DICT) {
+        xf_put_u8(&out, 1);                 /* two updates */
+        name(XF_NAME_PLAIN, 0);
+        xf_enc_ascii(&out, "shared");
+        name(XF_NAME_PLAIN, 1);
+        xf_enc_tuple(&out, 2);
+        xf_enc_int(&out, 7);
+        xf_enc_bytes(&out, "b", 1);
+    }
+    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(code));
+    xf_put_u8(&out, (uint8_t)nested);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: namespace_seeds OUTDIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    char fname[64];
+
+    /* The whole life of a namespace, across interpreters. */
+    names_plain(1, XF_NS_NAMES_LIST, 3);
+    fill_all(1, 3);
+    apply(2, XF_NS_DEFAULT_NULL);
+    free_ns(3);
+    emit("lifecycle-list-fill-apply-free-elsewhere");
+
+    names_plain(0, XF_NS_NAMES_TUPLE, 2);
+    fill_all(0, 2);
+    apply(0, XF_NS_DEFAULT_NONE);
+    free_ns(0);
+    emit("lifecycle-tuple-same-interp");
+
+    names_plain(2, XF_NS_NAMES_DICT, 4);
+    apply(1, XF_NS_DEFAULT_INT);
+    emit("names-dict-apply-default");
+
+    /* Unfilled items, no default. */
+    names_plain(2, XF_NS_NAMES_LIST, 2);
+    apply(1, XF_NS_DEFAULT_NULL);
+    emit("apply-without-value-or-default");
+
+    /* Fill: absent names, a value the lookup misses, a bad __eq__,
+     * an unshareable value. */
+    names_plain(1, XF_NS_NAMES_LIST, 4);
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_FILL_ABSENT);
+    xf_put_u8(&out, XF_NS_FILL_COLLIDE);
+    xf_enc_int(&out, 1);
+    xf_put_u8(&out, XF_NS_FILL_BAD_EQ);
+    xf_enc_int(&out, 2);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_int(&out, 3);
+    apply(3, XF_NS_DEFAULT_NONE);
+    emit("fill-absent-collide-bad-eq");
+
+    names_plain(1, XF_NS_NAMES_LIST, 2);
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 2);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_ascii(&out, "ok");
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_unshareable(&out, XF_UNSH_LIST);
+    emit("fill-unshareable-value");
+
+    /* Every kind of name, in each container. */
+    for (int kind = 0; kind < XF_NS_NAMES_NKINDS; kind++) {
+        for (int sel = 0; sel < XF_NAME_NSEL; sel++) {
+            names_one(kind, (enum xf_name_sel)sel);
+            snprintf(fname, sizeof(fname), "names-kind%d-name%02d", kind, sel);
+            emit(fname);
+        }
+        names_plain(0, kind, 0);
+        snprintf(fname, sizeof(fname), "names-kind%d-empty", kind);
+        emit(fname);
+    }
+
+    /* Sessions. */
+    session(0, 1, XF_NS_UPDATES_DICT, XF_NS_CODE_PASS, 0);
+    emit("session-main-to-sub-updates");
+    session(1, 2, XF_NS_UPDATES_NULL, XF_NS_CODE_VALUE_ERROR, 0);
+    emit("session-raises-value-error");
+    session(2, 2, XF_NS_UPDATES_EMPTY, XF_NS_CODE_CUSTOM, 0);
+    emit("session-same-interp-custom-error");
+    session(3, 0, XF_NS_UPDATES_DICT, XF_NS_CODE_KEYBOARD, 0);
+    emit("session-into-main-keyboard-interrupt");
+    session(1, 3, XF_NS_UPDATES_LIST, XF_NS_CODE_PASS, 0);
+    emit("session-updates-not-a-dict");
+    session(0, 2, XF_NS_UPDATES_NULL, XF_NS_CODE_ZERO_DIV, 1 | (2 << 1));
+    emit("session-nested-already-running");
+    session(0, 2, XF_NS_UPDATES_NULL, XF_NS_CODE_NONE, 1 | (3 << 1));
+    emit("session-nested-other-interp");
+
+    /* Session updates that cannot be shared or found again. */
+    xf_put_u8(&out, XF_NS_OP_SESSION);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_UPDATES_DICT);
+    xf_put_u8(&out, 0);                     /* one update */
+    name(XF_NAME_PLAIN, 2);
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
+    xf_put_u8(&out, 0);
+    emit("session-unshareable-update");
+    return failures ? 1 : 0;
+}
