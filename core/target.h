@@ -41,18 +41,11 @@ void xf_target_run(xf_input_fn fn, const uint8_t *data, size_t size);
         return 0;                                                         \
     }
 
-#define XF_FUZZ_TARGET(fn, nslots)                                        \
-    int LLVMFuzzerInitialize(int *argc, char ***argv)                     \
-    {                                                                     \
-        (void)argc;                                                       \
-        (void)argv;                                                       \
-        xf_target_init(nslots);                                           \
-        return 0;                                                         \
-    }                                                                     \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)          \
-    {                                                                     \
-        xf_target_run(fn, data, size);                                    \
-        return 0;                                                         \
-    }
+static inline void
+xf_no_init(void)
+{
+}
+
+#define XF_FUZZ_TARGET(fn, nslots) XF_FUZZ_TARGET_INIT(fn, nslots, xf_no_init)
 
 #endif

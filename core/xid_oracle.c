@@ -35,6 +35,18 @@ fits_ssize_t(PyObject *obj)
     return 1;
 }
 
+/* An error raised for a leaf needs one more level of C recursion of its
+ * own (PyObject_Str for the NotShareableError message, the call that
+ * builds the OverflowError).  At the deepest depth the sharing check
+ * admits, the counter is already below zero, and CPython raises
+ * RecursionError instead ("Normalization failed: type=OverflowError"),
+ * as it does for any error raised at the recursion limit. */
+static xf_share_outcome
+leaf_error(xf_share_outcome error, int remaining)
+{
+    return remaining < 0 ? XF_SHARE_RECURSION : error;
+}
+
 /* Mirrors _Py_EnterRecursiveCallTstate() of a pydebug build on Linux:
  * the check is "remaining-- < 0", and a failed check restores the
  * counter (_Py_CheckRecursiveCall increments it back). */
@@ -43,10 +55,10 @@ expect_node(PyObject *obj, int *remaining)
 {
     PyTypeObject *t = Py_TYPE(obj);
     if (!is_shareable_type(t)) {
-        return XF_SHARE_NOT_SHAREABLE;
+        return leaf_error(XF_SHARE_NOT_SHAREABLE, *remaining);
     }
     if (t == &PyLong_Type && !fits_ssize_t(obj)) {
-        return XF_SHARE_OVERFLOW;
+        return leaf_error(XF_SHARE_OVERFLOW, *remaining);
     }
     if (t != &PyTuple_Type) {
         return XF_SHARE_OK;

@@ -19,7 +19,9 @@ const char *xf_share_outcome_name(xf_share_outcome outcome);
  * budget is `recursion_remaining`.  Sharing walks the tree depth-first and
  * stops at the first problem, so the outcome is the first of: a leaf of a
  * type that is not registered, an int that does not fit ssize_t, or an
- * item nested past the budget. */
+ * item nested past the budget -- and a leaf error at the very last depth
+ * the budget admits is a RecursionError too (there is no recursion left
+ * to build the error with). */
 xf_share_outcome xf_expect_share(PyObject *obj, int recursion_remaining);
 
 /* The current interpreter's NotShareableError (a borrowed reference). */

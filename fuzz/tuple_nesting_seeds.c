@@ -175,6 +175,25 @@ main(int argc, char **argv)
     deep(700);
     emit("deep-700-recursion-error");
 
+    /* A leaf that cannot be shared, at the last depths the budget admits:
+     * at 500 its own error is raised; at 501 building that error needs
+     * recursion that is not left, and RecursionError comes instead. */
+    static const uint8_t big[] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+    for (int depth = 500; depth <= 501; depth++) {
+        header(1, 2, 0);
+        xf_enc_deep(&out, depth);
+        xf_enc_bigint(&out, big, 9);
+        xf_enc_pad_to(&out, (size_t)(depth + 8) / XF_GEN_NODES_PER_BYTE + 8);
+        snprintf(name, sizeof(name), "deep-%d-int-overflow", depth);
+        emit(name);
+        header(2, 3, 0);
+        xf_enc_deep(&out, depth);
+        xf_enc_unshareable(&out, XF_UNSH_LIST);
+        xf_enc_pad_to(&out, (size_t)(depth + 8) / XF_GEN_NODES_PER_BYTE + 8);
+        snprintf(name, sizeof(name), "deep-%d-not-shareable", depth);
+        emit(name);
+    }
+
     header(3, 1, XF_TN_HEAP | XF_TN_FROM_B);
     wide(700);
     emit("wide-700-reuse");
