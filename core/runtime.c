@@ -225,12 +225,6 @@ xf_tstate(int slot)
 }
 
 int
-xf_current_slot(void)
-{
-    return rt.current;
-}
-
-int
 xf_enter(int slot)
 {
     int previous = rt.current;
@@ -333,16 +327,6 @@ xf_note(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-int
-xf_error_is(PyObject *type)
-{
-    PyObject *exc = PyErr_Occurred();
-    if (type == NULL) {
-        return exc == NULL;
-    }
-    return exc != NULL && PyErr_ExceptionMatches(type);
 }
 
 void

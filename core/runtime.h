@@ -40,7 +40,6 @@ int xf_slot_alive(int slot);
  * xf_leave(previous). */
 int xf_enter(int slot);
 void xf_leave(int previous);
-int xf_current_slot(void);
 PyThreadState *xf_tstate(int slot);
 
 /* End the subinterpreter in slot i (not 0) with _PyXI_EndInterpreter;
@@ -91,9 +90,5 @@ void xf_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)
  * stderr with xf_note() (one line: what was generated, what happened). */
 int xf_verbose(void);
 void xf_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Whether an exception of type `type` (or a subclass) is set; NULL type
- * means "none is set".  Never clears it. */
-int xf_error_is(PyObject *type);
 
 #endif

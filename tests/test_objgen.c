@@ -281,6 +281,22 @@ test_share_oracle_matches_core(void)
     }
 }
 
+/* Ending a pool slot: it is gone, its id is not reused, and the next use
+ * creates a fresh interpreter that works. */
+static void
+test_end_and_recreate_slot(void)
+{
+    int64_t old_id = xf_interp_id(3);
+    CHECK(xf_slot_alive(3));
+    CHECK(xf_end_interp(3) == old_id);
+    CHECK(!xf_slot_alive(3));
+    CHECK(xf_interp_id(3) != old_id);
+    int prev = xf_enter(3);
+    CHECK(xf_exec("x = (1, 'two')\n") == 0);
+    xf_leave(prev);
+    CHECK(!PyErr_Occurred());
+}
+
 int
 main(void)
 {
@@ -295,6 +311,7 @@ main(void)
     test_compare_across_interpreters();
     test_share_oracle();
     test_share_oracle_matches_core();
+    test_end_and_recreate_slot();
     CHECK(!PyErr_Occurred());
     return check_summary("test_objgen");
 }
