@@ -373,17 +373,30 @@ fail_drift(Py_ssize_t first, Py_ssize_t second, Py_ssize_t third)
             "(and by %zd and %zd when it ran twice more)", first, second, third);
 }
 
-void
-xf_clear_type_caches(void)
+/* Run `fn` in every live interpreter, then come back. */
+static void
+in_every_slot(void (*fn)(void))
 {
     int prev = rt.current;
     for (int i = 0; i < XF_POOL_MAX; i++) {
         if (rt.slots[i].interp != NULL) {
             xf_enter(i);
-            PyType_ClearCache();
+            fn();
         }
     }
     xf_leave(prev);
+}
+
+static void
+clear_type_cache(void)
+{
+    PyType_ClearCache();
+}
+
+void
+xf_clear_type_caches(void)
+{
+    in_every_slot(clear_type_cache);
 }
 
 /* What holds references without leaking them: cyclic garbage (an
@@ -391,17 +404,16 @@ xf_clear_type_caches(void)
  * collector, and attribute names held by the type caches.  Both go before
  * a drift is judged. */
 static void
+collect_and_clear(void)
+{
+    (void)PyGC_Collect();
+    PyType_ClearCache();
+}
+
+static void
 collect_all(void)
 {
-    int prev = rt.current;
-    for (int i = 0; i < XF_POOL_MAX; i++) {
-        if (rt.slots[i].interp != NULL) {
-            xf_enter(i);
-            (void)PyGC_Collect();
-        }
-    }
-    xf_leave(prev);
-    xf_clear_type_caches();
+    in_every_slot(collect_and_clear);
 }
 
 void

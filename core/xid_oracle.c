@@ -91,8 +91,8 @@ xf_not_shareable_error(void)
     return _PyInterpreterState_GetXIState(interp)->PyExc_NotShareableError;
 }
 
-static PyObject *
-expected_type(xf_share_outcome expect)
+PyObject *
+xf_share_outcome_error(xf_share_outcome expect)
 {
     switch (expect) {
     case XF_SHARE_NOT_SHAREABLE: return xf_not_shareable_error();
@@ -120,7 +120,7 @@ xf_check_share_result(xf_share_outcome expect, int rc,
     if (rc == 0) {
         xf_fail("sharing succeeded but %s was expected", xf_share_outcome_name(expect));
     }
-    if (exc != expected_type(expect)) {
+    if (exc != xf_share_outcome_error(expect)) {
         if (exc != NULL) {
             PyErr_Print();
         }

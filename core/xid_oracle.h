@@ -24,6 +24,9 @@ const char *xf_share_outcome_name(xf_share_outcome outcome);
  * to build the error with). */
 xf_share_outcome xf_expect_share(PyObject *obj, int recursion_remaining);
 
+/* The exception type an outcome raises (borrowed; NULL for XF_SHARE_OK). */
+PyObject *xf_share_outcome_error(xf_share_outcome outcome);
+
 /* The current interpreter's NotShareableError (a borrowed reference). */
 PyObject *xf_not_shareable_error(void);
 

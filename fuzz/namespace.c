@@ -79,17 +79,6 @@ check_raised(PyObject *expected, const char *call)
     PyErr_Clear();
 }
 
-static PyObject *
-share_error_type(xf_share_outcome outcome)
-{
-    switch (outcome) {
-    case XF_SHARE_NOT_SHAREABLE: return xf_not_shareable_error();
-    case XF_SHARE_OVERFLOW: return PyExc_OverflowError;
-    case XF_SHARE_RECURSION: return PyExc_RecursionError;
-    default: return NULL;
-    }
-}
-
 /* ---- NAMES ------------------------------------------------------------- */
 
 static PyObject *
@@ -277,7 +266,7 @@ op_fill(xf_input *in)
             xf_fail("_PyXI_FillNamespaceFromDict succeeded, expected %s",
                     xf_share_outcome_name(fail));
         }
-        check_raised(share_error_type(fail), "_PyXI_FillNamespaceFromDict");
+        check_raised(xf_share_outcome_error(fail), "_PyXI_FillNamespaceFromDict");
         check_no_data(e->ns, "a failed fill");
     }
     else {
@@ -530,7 +519,7 @@ expect_enter(int kind, PyObject *updates, int budget)
             ex.missing_value = 1;
             continue;
         }
-        ex.raise = share_error_type(xf_expect_share(value, budget));
+        ex.raise = xf_share_outcome_error(xf_expect_share(value, budget));
     }
     Py_DECREF(keys);
     return ex;
