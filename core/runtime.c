@@ -3,6 +3,7 @@
 
 #include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
 #include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
+#include "pycore_freelist.h"       // _PyObject_ClearFreeLists()
 #include "pycore_interp.h"         // interp->ceval.pending
 #include "pycore_pystate.h"        // _PyThreadState_GET()
 
@@ -114,6 +115,40 @@ init_slot_helpers(int slot)
     }
 }
 
+static void in_every_slot(void (*fn)(void));
+
+/* libFuzzer reruns, and asks LeakSanitizer about, every input whose
+ * mallocs outnumber its frees.  The harness counts the same way (the
+ * sanitizer allocator hooks; nothing is counted without them) so that it
+ * can put right the caches that make a clean input come out short; see
+ * drop_caches(). */
+int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void *, size_t),
+    void (*free_hook)(const volatile void *)) __attribute__((weak));
+
+static long n_mallocs;
+static long n_frees;
+
+static void
+count_malloc(const volatile void *ptr, size_t size)
+{
+    __atomic_fetch_add(&n_mallocs, 1, __ATOMIC_RELAXED);
+}
+
+static void
+count_free(const volatile void *ptr)
+{
+    __atomic_fetch_add(&n_frees, 1, __ATOMIC_RELAXED);
+}
+
+static void
+install_alloc_counters(void)
+{
+    if (__sanitizer_install_malloc_and_free_hooks != NULL) {
+        __sanitizer_install_malloc_and_free_hooks(count_malloc, count_free);
+    }
+}
+
 void
 xf_runtime_init(void)
 {
@@ -133,6 +168,10 @@ xf_runtime_init(void)
     PyConfig_InitIsolatedConfig(&config);
     /* libFuzzer and the sanitizers own the signals. */
     config.install_signal_handlers = 0;
+    /* Same input, same run: str and bytes hashes (dict and set order,
+     * collisions) must not change from one process to the next. */
+    config.use_hash_seed = 1;
+    config.hash_seed = 0;
     config.site_import = 0;
     config.parse_argv = 0;
     const char *home = getenv(XF_ENV_PYTHONHOME);
@@ -159,6 +198,7 @@ xf_runtime_init(void)
     rt.slots[0].id = PyInterpreterState_GetID(rt.slots[0].interp);
     init_slot_helpers(0);
     rt.current = 0;
+    install_alloc_counters();
     rt.initialized = 1;
 }
 
@@ -329,13 +369,6 @@ xf_note(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-void
-xf_check_begin(xf_check *check)
-{
-    check->slot = rt.current;
-    check->refs = _Py_GetGlobalRefTotal();
-}
-
 /* Exceptions left set and pending calls left queued, in every live slot. */
 static void
 check_slots_clean(void)
@@ -399,6 +432,89 @@ xf_clear_type_caches(void)
     in_every_slot(clear_type_cache);
 }
 
+/* Caches that make an input look unbalanced while nothing leaks:
+ * - freelists keep the blocks of dead objects for the next allocation of
+ *   their kind, in the interpreter that freed them: an input that fills a
+ *   list ends with more mallocs than frees, and one whose objects die in
+ *   another interpreter fills that one's lists (sessions that capture an
+ *   exception did that to the dict-keys list on every run);
+ * - the type attribute caches keep a strong reference to each name looked
+ *   up (PyObject_GetAttrString() makes one on the fly) until the entry is
+ *   reused: that moves the refcount total too.
+ * The freelists are emptied only when they explain the whole shortfall:
+ * mallocs - frees (what the input left allocated) is no more than what the
+ * lists grew by.  A shortfall the lists do not explain is left for
+ * libFuzzer's leak check to look at, so emptying never hides a leak that
+ * libFuzzer would have seen.  The type caches are emptied (walking 4096
+ * entries each) only when the refcount total moved.  This took the
+ * namespace target from ~450 to ~2,500 exec/s under leak detection. */
+static void
+clear_freelists(void)
+{
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    _PyObject_ClearFreeLists(&interp->object_state.freelists, 0);
+}
+
+static long
+count_freelist(int numfree)
+{
+    return numfree > 0 ? numfree : 0;
+}
+
+/* Blocks held by the freelists of every live interpreter. */
+static long
+freelist_blocks(void)
+{
+    long n = 0;
+    for (int i = 0; i < XF_POOL_MAX; i++) {
+        if (rt.slots[i].interp == NULL) {
+            continue;
+        }
+        struct _Py_object_freelists *fl = &rt.slots[i].interp->object_state.freelists;
+        n += count_freelist(fl->floats.numfree);
+        for (int k = 0; k < PyTuple_NFREELISTS; k++) {
+            n += count_freelist(fl->tuples.numfree[k]);
+        }
+        n += count_freelist(fl->lists.numfree);
+        n += count_freelist(fl->dicts.numfree);
+        n += count_freelist(fl->dictkeys.numfree);
+        n += fl->slices.slice_cache != NULL;
+        n += count_freelist(fl->contexts.numfree);
+        n += count_freelist(fl->async_gens.numfree);
+        n += count_freelist(fl->async_gen_asends.numfree);
+        n += count_freelist((int)fl->object_stacks.numfree);
+    }
+    return n;
+}
+
+static Py_ssize_t
+drop_caches(const xf_check *check)
+{
+    Py_ssize_t drift = _Py_GetGlobalRefTotal() - check->refs;
+    if (drift != 0) {
+        in_every_slot(clear_type_cache);
+        drift = _Py_GetGlobalRefTotal() - check->refs;
+    }
+    long shortfall = __atomic_load_n(&n_mallocs, __ATOMIC_RELAXED)
+                     - __atomic_load_n(&n_frees, __ATOMIC_RELAXED);
+    long grown = freelist_blocks() - check->freelist_blocks;
+    xf_note("balance: %ld more mallocs than frees, freelists grew by %ld", shortfall, grown);
+    if (shortfall > 0 && shortfall <= grown) {
+        in_every_slot(clear_freelists);
+    }
+    return drift;
+}
+
+void
+xf_check_begin(xf_check *check)
+{
+    check->slot = rt.current;
+    check->refs = _Py_GetGlobalRefTotal();
+    check->freelist_blocks = freelist_blocks();
+    __atomic_store_n(&n_mallocs, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&n_frees, 0, __ATOMIC_RELAXED);
+}
+
 /* What holds references without leaking them: cyclic garbage (an
  * exception, its traceback and frames) waiting for its own interpreter's
  * collector, and attribute names held by the type caches.  Both go before
@@ -424,8 +540,9 @@ xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg)
                 rt.current, check->slot);
     }
     check_slots_clean();
+    /* Reported as measured, before any clean-up. */
     Py_ssize_t drift = _Py_GetGlobalRefTotal() - check->refs;
-    if (drift == 0) {
+    if (drop_caches(check) == 0) {
         return;
     }
     /* The clean-up also drops what was cached before the input, so only

@@ -67,6 +67,7 @@ int xf_exec(const char *source);
  * on the second run too, a cache does not. */
 typedef struct {
     Py_ssize_t refs;
+    long freelist_blocks;
     int slot;
 } xf_check;
 

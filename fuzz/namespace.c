@@ -646,7 +646,6 @@ op_session(xf_input *in)
     PyObject *keys = snapshot_main(into);
 
     _PyXI_session session = {0};
-    int captured = 0;
     int rc = _PyXI_Enter(&session, xf_interp(into), updates);
     xf_note("namespace: SESSION %d->%d updates=%d rc=%d (expected %s%s) code=%s",
             from, into, kind, rc, type_name(ex.raise),
@@ -671,7 +670,6 @@ op_session(xf_input *in)
             xf_fail("the apply failure applied as an object");
         }
         check_raised(PyExc_InterpreterError, "applying the captured apply failure");
-        captured = 1;
     }
     else {
         if (rc != 0) {
@@ -706,7 +704,6 @@ op_session(xf_input *in)
         }
         if (raised) {
             check_captured(&session, code);
-            captured = 1;
         }
     }
     /* _PyXI_Enter freed the updates in `into`: their releases are pending
@@ -716,14 +713,6 @@ op_session(xf_input *in)
         xf_fail("running slot %d's pending calls failed", from);
     }
     restore_main(into, keys);
-    if (captured) {
-        /* Snapshotting looked attributes up by names made on the fly
-         * (_convert_exc_to_TracebackException): the type caches hold them
-         * until their slots are reused.  Let go of them now, so that the
-         * input's mallocs and frees balance and libFuzzer's leak check
-         * stays cheap and exact. */
-        xf_clear_type_caches();
-    }
     Py_XDECREF(updates);
     xf_leave(prev);
 }
