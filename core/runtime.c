@@ -320,12 +320,26 @@ xf_run_pending(int slot)
 PyObject *
 xf_helper(const char *name)
 {
-    PyObject *helpers = rt.slots[rt.current].helpers;
+    /* By interpreter, not by rt.current: inside a session the entered
+     * interpreter runs on the session's own thread state. */
+    int slot = xf_slot_of(PyInterpreterState_Get());
+    PyObject *helpers = slot >= 0 ? rt.slots[slot].helpers : NULL;
     PyObject *obj = helpers != NULL ? PyDict_GetItemString(helpers, name) : NULL;
     if (obj == NULL) {
-        xf_fail("no helper '%s' in slot %d", name, rt.current);
+        xf_fail("no helper '%s' in slot %d", name, slot);
     }
     return obj;
+}
+
+int
+xf_slot_of(PyInterpreterState *interp)
+{
+    for (int i = 0; i < XF_POOL_MAX; i++) {
+        if (rt.slots[i].interp == interp) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 int

@@ -36,6 +36,9 @@ PyInterpreterState *xf_interp(int slot);
 int64_t xf_interp_id(int slot);
 int xf_slot_alive(int slot);
 
+/* The slot that holds `interp`, or -1. */
+int xf_slot_of(PyInterpreterState *interp);
+
 /* Make slot i current; returns the slot that was current.  Pairs with
  * xf_leave(previous). */
 int xf_enter(int slot);

@@ -1,0 +1,910 @@
+/* fuzz/excinfo: exception snapshots -- capture, format, apply across
+ * interpreters (encoding in excinfo.h).
+ *
+ * Each operation makes an exception from the input with Python code (the
+ * helper below): builtin types, subclasses made at run time with
+ * generated __name__/__qualname__/__module__, __str__ that raises, returns
+ * a non-str, a str subclass or 100,000 characters, notes (str or not),
+ * __cause__/__context__ chains, exception groups, MemoryError,
+ * KeyboardInterrupt, SystemExit; then drives the snapshot API on it.
+ *
+ * Oracle (differential): the helper's expect() says what the snapshot must
+ * hold, computed by Python itself from the same exception --
+ * type(e).__name__/__qualname__/__module__, str(e), and the text of
+ * traceback.TracebackException.format() -- with the core's documented
+ * rules on top: a string the core cannot copy as UTF-8 without NUL fails
+ * the snapshot with a fixed message (or, for the traceback text, leaves
+ * it out and reports an unraisable exception); MemoryError gives an empty
+ * snapshot; the formatted text is "[module.]qualname: msg" with the
+ * module left out for builtins and __main__ (even for an empty message,
+ * unlike traceback.format_exception_only).
+ *   SNAPSHOT _PyXI_InitExcInfo succeeds or fails exactly as expected
+ *            (Exception(<failure>), nothing half-filled); the fields, then
+ *            _PyXI_FormatExcInfo and _PyXI_ExcInfoAsObject in another
+ *            interpreter, match; the object fed back to _PyXI_InitExcInfo
+ *            gives the same snapshot (or the documented failure).
+ *   APPLY    _PyXI_ApplyError raises the exception of its code with the
+ *            documented message, with a proxy of the captured exception as
+ *            __context__ when there is one; uncaught exceptions come back
+ *            as the snapshot object.
+ *   SESSION  raising in an entered interpreter is captured exactly when it
+ *            was raised, and applies in the caller as the snapshot object.
+ *   CLASS    the snapshot of an exception class (which the API accepts).
+ * Across the input: no leak, no refcount drift, no exception left set.
+ */
+#include "target.h"
+#include "excinfo.h"
+#include "namegen.h"
+#include "xid_oracle.h"
+
+#include "pycore_crossinterp.h"
+
+#include <string.h>
+
+static const char helper_source[] =
+    "import sys, traceback\n"
+    "BASES = (ValueError, KeyError, OSError, Exception, BaseException,\n"
+    "         KeyboardInterrupt, SystemExit, MemoryError, RecursionError,\n"
+    "         StopIteration, UnicodeError, ExceptionGroup, BaseExceptionGroup)\n"
+    "class StrSub(str):\n"
+    "    pass\n"
+    "unraisable = []\n"
+    "def _hook(u):\n"
+    "    unraisable.append(u.err_msg)\n"
+    "sys.unraisablehook = _hook\n"
+    "def _str_method(mode):\n"
+    "    if mode == 3:\n"
+    "        def __str__(self):\n"
+    "            raise RuntimeError('__str__ raised')\n"
+    "    elif mode == 4:\n"
+    "        def __str__(self):\n"
+    "            return 42\n"
+    "    elif mode == 5:\n"
+    "        def __str__(self):\n"
+    "            return 'x' * 100000\n"
+    "    elif mode == 6:\n"
+    "        def __str__(self):\n"
+    "            return StrSub('from a str subclass')\n"
+    "    else:\n"
+    "        return None\n"
+    "    return __str__\n"
+    "def _cls(base, flags, name, qualname, module, strm):\n"
+    "    if not (flags & 1) and strm is None:\n"
+    "        return base\n"
+    "    ns = {}\n"
+    "    if not (flags & 128):\n"
+    "        ns['__module__'] = 'xidfuzz_made'\n"
+    "    if strm is not None:\n"
+    "        ns['__str__'] = strm\n"
+    "    cls = type('XidfuzzError', (base,), ns)\n"
+    "    for bit, attr, value in ((2, '__name__', name),\n"
+    "                             (4, '__qualname__', qualname),\n"
+    "                             (8, '__module__', module)):\n"
+    "        if flags & bit:\n"
+    "            try:\n"
+    "                setattr(cls, attr, value)\n"
+    "            except (TypeError, ValueError, UnicodeError):\n"
+    "                pass\n"
+    "    return cls\n"
+    "def make(spec):\n"
+    "    base_i, flags, name, qualname, module, mode, msg, notes, cause, \\\n"
+    "        context, members = spec\n"
+    "    base = BASES[base_i]\n"
+    "    cls = _cls(base, flags, name, qualname, module, _str_method(mode))\n"
+    "    if issubclass(base, BaseExceptionGroup):\n"
+    "        excs = [make(m) for m in members]\n"
+    "        text = msg if isinstance(msg, str) else 'group'\n"
+    "        try:\n"
+    "            e = cls(text, excs)\n"
+    "        except (TypeError, ValueError):\n"
+    "            e = BaseExceptionGroup(text, excs)\n"
+    "    elif mode == 0:\n"
+    "        e = cls()\n"
+    "    elif mode == 2:\n"
+    "        e = cls(msg, 7)\n"
+    "    else:\n"
+    "        e = cls(msg)\n"
+    "    for note in notes:\n"
+    "        if isinstance(note, str):\n"
+    "            e.add_note(note)\n"
+    "        else:\n"
+    "            e.__notes__ = list(getattr(e, '__notes__', ())) + [note]\n"
+    "    if cause is not None:\n"
+    "        e.__cause__ = make(cause)\n"
+    "    if context is not None:\n"
+    "        e.__context__ = make(context)\n"
+    "    return e\n"
+    "def _raw(s):\n"
+    "    # What the core's _copy_string_obj_raw() accepts.\n"
+    "    if not isinstance(s, str):\n"
+    "        raise TypeError('not a str')\n"
+    "    b = s.encode('utf-8')\n"
+    "    if b'\\0' in b:\n"
+    "        raise ValueError('embedded NUL')\n"
+    "    return b\n"
+    "def expect(e):\n"
+    "    # (kind, name, qualname, module, msg, errdisplay, builtin, unraisable)\n"
+    "    if isinstance(e, MemoryError) or (isinstance(e, type)\n"
+    "                                      and issubclass(e, MemoryError)):\n"
+    "        return ('memory', None, None, None, None, None, False, False)\n"
+    "    t = type(e)\n"
+    "    fail = (None,) * 5 + (False, False)\n"
+    "    try:\n"
+    "        names = (_raw(t.__name__), _raw(t.__qualname__), _raw(t.__module__))\n"
+    "    except BaseException:\n"
+    "        return ('error while initializing exception type snapshot',) + fail\n"
+    "    try:\n"
+    "        msg = str(e)\n"
+    "    except BaseException:\n"
+    "        return ('error while formatting exception',) + fail\n"
+    "    try:\n"
+    "        msg = _raw(msg)\n"
+    "    except BaseException:\n"
+    "        return ('error while copying exception message',) + fail\n"
+    "    display = None\n"
+    "    try:\n"
+    "        tbe = traceback.TracebackException.from_exception(\n"
+    "            e, save_exc_type=False, lookup_lines=False)\n"
+    "        display = _raw(''.join(tbe.format()))[:-1]\n"
+    "    except BaseException:\n"
+    "        pass\n"
+    "    builtin = not (t.__flags__ & (1 << 9))\n"
+    "    return ('ok',) + names + (msg, display, builtin, display is None)\n";
+
+/* Per slot: the helper's namespace, owned by that interpreter. */
+static PyObject *helpers[XF_EI_NSLOTS];
+
+/* What the snapshot of one exception must hold (C copies: the exception
+ * may be made in one interpreter and checked in another). */
+typedef struct {
+    int kind;                   /* EXPECT_OK, _MEMORY or _FAILURE */
+    char *failure;
+    char *name;
+    char *qualname;
+    char *module;
+    char *msg;
+    char *display;
+    int builtin;
+    int unraisable;
+} expectation;
+
+enum { EXPECT_OK, EXPECT_MEMORY, EXPECT_FAILURE };
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static PyObject *
+helper(const char *name)
+{
+    int slot = xf_slot_of(PyInterpreterState_Get());
+    if (slot < 0 || slot >= XF_EI_NSLOTS || helpers[slot] == NULL) {
+        xf_fail("excinfo: no helpers in this interpreter (slot %d)", slot);
+    }
+    PyObject *obj = PyDict_GetItemString(helpers[slot], name);
+    if (obj == NULL) {
+        xf_fail("excinfo: no helper '%s'", name);
+    }
+    return obj;
+}
+
+static void
+fail_with_python_error(const char *what)
+{
+    PyErr_Print();
+    xf_fail("excinfo: %s failed", what);
+}
+
+static char *
+copy_utf8(PyObject *obj)
+{
+    if (obj == Py_None) {
+        return NULL;
+    }
+    const char *s = PyBytes_Check(obj) ? PyBytes_AS_STRING(obj) : PyUnicode_AsUTF8(obj);
+    if (s == NULL) {
+        fail_with_python_error("reading an expectation");
+    }
+    return strdup(s);
+}
+
+static void
+expectation_clear(expectation *ex)
+{
+    free(ex->failure);
+    free(ex->name);
+    free(ex->qualname);
+    free(ex->module);
+    free(ex->msg);
+    free(ex->display);
+    memset(ex, 0, sizeof(*ex));
+}
+
+/* Ask the helper what the snapshot of `exc` must hold. */
+static void
+expect(PyObject *exc, expectation *ex)
+{
+    memset(ex, 0, sizeof(*ex));
+    PyObject *res = PyObject_CallOneArg(helper("expect"), exc);
+    if (res == NULL) {
+        fail_with_python_error("expect()");
+    }
+    const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(res, 0));
+    if (strcmp(kind, "ok") == 0) {
+        ex->kind = EXPECT_OK;
+    }
+    else if (strcmp(kind, "memory") == 0) {
+        ex->kind = EXPECT_MEMORY;
+    }
+    else {
+        ex->kind = EXPECT_FAILURE;
+        ex->failure = strdup(kind);
+    }
+    ex->name = copy_utf8(PyTuple_GET_ITEM(res, 1));
+    ex->qualname = copy_utf8(PyTuple_GET_ITEM(res, 2));
+    ex->module = copy_utf8(PyTuple_GET_ITEM(res, 3));
+    ex->msg = copy_utf8(PyTuple_GET_ITEM(res, 4));
+    ex->display = copy_utf8(PyTuple_GET_ITEM(res, 5));
+    ex->builtin = PyObject_IsTrue(PyTuple_GET_ITEM(res, 6));
+    ex->unraisable = PyObject_IsTrue(PyTuple_GET_ITEM(res, 7));
+    Py_DECREF(res);
+}
+
+/* Unraisable exceptions reported in the current interpreter since the
+ * last call (the helper's sys.unraisablehook records them). */
+static Py_ssize_t
+take_unraisable(void)
+{
+    PyObject *list = helper("unraisable");
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (PyList_SetSlice(list, 0, n, NULL) < 0) {
+        fail_with_python_error("clearing the unraisable list");
+    }
+    return n;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+    return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static void
+check_field(const char *what, const char *got, const char *want)
+{
+    if (!same_str(got, want)) {
+        xf_fail("excinfo: %s is \"%.200s\", expected \"%.200s\"", what,
+                got ? got : "(NULL)", want ? want : "(NULL)");
+    }
+}
+
+/* A Python str (or None for NULL) equal to `want`. */
+static void
+check_str_obj(const char *what, PyObject *obj, const char *want)
+{
+    if (obj == NULL) {
+        fail_with_python_error(what);
+    }
+    if (obj == Py_None) {
+        check_field(what, NULL, want);
+        return;
+    }
+    if (!PyUnicode_Check(obj)) {
+        xf_fail("excinfo: %s is a %s, not a str", what, Py_TYPE(obj)->tp_name);
+    }
+    const char *got = PyUnicode_AsUTF8(obj);
+    if (got == NULL) {
+        fail_with_python_error(what);
+    }
+    check_field(what, got, want);
+}
+
+/* The core's documented format: "[module.]qualname: msg". */
+static char *
+expected_formatted(const expectation *ex)
+{
+    if (ex->kind != EXPECT_OK) {
+        return NULL;
+    }
+    const char *module = ex->module;
+    int show_module = strcmp(module, "builtins") != 0 && strcmp(module, "__main__") != 0;
+    size_t len = strlen(module) + strlen(ex->qualname) + strlen(ex->msg) + 4;
+    char *buf = malloc(len);
+    snprintf(buf, len, "%s%s%s: %s", show_module ? module : "",
+             show_module ? "." : "", ex->qualname, ex->msg);
+    return buf;
+}
+
+/* ---- making exceptions -------------------------------------------------- */
+
+static PyObject *gen_spec(xf_input *in, int depth);
+
+static PyObject *
+gen_optional_name(xf_input *in, int present)
+{
+    return present ? xf_gen_name(in) : Py_NewRef(Py_None);
+}
+
+static PyObject *
+gen_notes(xf_input *in)
+{
+    int n = xf_read_u8(in) % (XF_EI_MAX_NOTES + 1);
+    PyObject *notes = PyTuple_New(n);
+    for (int i = 0; notes != NULL && i < n; i++) {
+        PyObject *note = xf_gen_name(in);
+        if (note == NULL) {
+            Py_CLEAR(notes);
+            break;
+        }
+        PyTuple_SET_ITEM(notes, i, note);
+    }
+    return notes;
+}
+
+static PyObject *
+gen_nested(xf_input *in, int present, int depth)
+{
+    if (!present || depth >= XF_EI_MAX_DEPTH) {
+        return Py_NewRef(Py_None);
+    }
+    return gen_spec(in, depth + 1);
+}
+
+/* A plain ValueError(): the member of a group too deep for more. */
+static PyObject *
+plain_spec(void)
+{
+    return Py_BuildValue("(iiOOOiONOOO)", XF_EI_VALUE_ERROR, 0, Py_None, Py_None,
+                         Py_None, XF_EI_MSG_NONE, Py_None, PyTuple_New(0),
+                         Py_None, Py_None, Py_None);
+}
+
+static PyObject *
+gen_members(xf_input *in, int base, int depth)
+{
+    if (base != XF_EI_EXCEPTION_GROUP && base != XF_EI_BASE_EXCEPTION_GROUP) {
+        return PyTuple_New(0);
+    }
+    int n = 1 + xf_read_u8(in) % XF_EI_MAX_SUBS;
+    PyObject *members = PyTuple_New(n);
+    for (int i = 0; members != NULL && i < n; i++) {
+        PyObject *m = depth < XF_EI_MAX_DEPTH ? gen_spec(in, depth + 1) : plain_spec();
+        if (m == NULL) {
+            Py_CLEAR(members);
+            break;
+        }
+        PyTuple_SET_ITEM(members, i, m);
+    }
+    return members;
+}
+
+/* The helper's spec tuple, decoded from the input (see excinfo.h). */
+static PyObject *
+gen_spec(xf_input *in, int depth)
+{
+    int base = xf_read_u8(in) % XF_EI_NBASES;
+    int flags = xf_read_u8(in);
+    PyObject *name = gen_optional_name(in, flags & XF_EI_SET_NAME);
+    PyObject *qualname = gen_optional_name(in, flags & XF_EI_SET_QUALNAME);
+    PyObject *module = gen_optional_name(in, flags & XF_EI_SET_MODULE);
+    int mode = xf_read_u8(in) % XF_EI_NMSG;
+    PyObject *msg = gen_optional_name(in, mode != XF_EI_MSG_NONE);
+    PyObject *notes = gen_notes(in);
+    PyObject *cause = gen_nested(in, flags & XF_EI_CAUSE, depth);
+    PyObject *context = gen_nested(in, flags & XF_EI_CONTEXT, depth);
+    PyObject *members = gen_members(in, base, depth);
+    PyObject *spec = NULL;
+    if (name && qualname && module && msg && notes && cause && context && members) {
+        spec = Py_BuildValue("(iiOOOiOOOOO)", base, flags, name, qualname, module,
+                             mode, msg, notes, cause, context, members);
+    }
+    Py_XDECREF(name);
+    Py_XDECREF(qualname);
+    Py_XDECREF(module);
+    Py_XDECREF(msg);
+    Py_XDECREF(notes);
+    Py_XDECREF(cause);
+    Py_XDECREF(context);
+    Py_XDECREF(members);
+    return spec;
+}
+
+/* Raise `exc` from module-level code so that it gets a traceback.  The
+ * code runs in a dict of its own, emptied afterwards: no frame keeps the
+ * exception (no reference cycle for the collector to find later). */
+static PyObject *
+with_traceback(PyObject *exc)
+{
+    PyObject *globals = Py_BuildValue("{sOsO}", "__builtins__", PyEval_GetBuiltins(),
+                                      "e", exc);
+    if (globals == NULL) {
+        fail_with_python_error("making a globals dict");
+    }
+    PyObject *res = PyRun_String("raise e\n", Py_file_input, globals, globals);
+    if (res != NULL) {
+        xf_fail("excinfo: 'raise e' did not raise");
+    }
+    PyObject *raised = PyErr_GetRaisedException();
+    PyDict_Clear(globals);
+    Py_DECREF(globals);
+    return raised;
+}
+
+/* An exception made in the current interpreter from the input. */
+static PyObject *
+make_exception(xf_input *in, int *flags)
+{
+    PyObject *spec = gen_spec(in, 0);
+    if (spec == NULL) {
+        fail_with_python_error("decoding the exception spec");
+    }
+    *flags = (int)PyLong_AsLong(PyTuple_GET_ITEM(spec, 1));
+    PyObject *exc = PyObject_CallOneArg(helper("make"), spec);
+    Py_DECREF(spec);
+    if (exc == NULL) {
+        fail_with_python_error("make()");
+    }
+    if (*flags & XF_EI_RAISE) {
+        PyObject *raised = with_traceback(exc);
+        Py_DECREF(exc);
+        exc = raised;
+    }
+    return exc;
+}
+
+/* ---- checking snapshots ------------------------------------------------- */
+
+static void
+check_empty(const _PyXI_excinfo *info, const char *when)
+{
+    if (info->type.builtin || info->type.name || info->type.qualname
+        || info->type.module || info->msg || info->errdisplay)
+    {
+        xf_fail("excinfo: the snapshot is not empty %s", when);
+    }
+}
+
+/* The snapshot's own fields. */
+static void
+check_fields(const _PyXI_excinfo *info, const expectation *ex, PyObject *exc)
+{
+    if (ex->kind == EXPECT_MEMORY) {
+        check_empty(info, "for a MemoryError");
+        return;
+    }
+    check_field("type name", info->type.name, ex->name);
+    check_field("type qualname", info->type.qualname, ex->qualname);
+    check_field("type module", info->type.module, ex->module);
+    check_field("message", info->msg, ex->msg);
+    check_field("error display", info->errdisplay, ex->display);
+    if ((info->type.builtin != NULL) != ex->builtin) {
+        xf_fail("excinfo: builtin type %s, expected %s",
+                info->type.builtin ? info->type.builtin->tp_name : "(NULL)",
+                ex->builtin ? "the exception's type" : "(NULL)");
+    }
+    if (exc != NULL && info->type.builtin != NULL && info->type.builtin != Py_TYPE(exc)) {
+        xf_fail("excinfo: builtin type %s is not the exception's type %s",
+                info->type.builtin->tp_name, Py_TYPE(exc)->tp_name);
+    }
+}
+
+/* `Exception(failure)` is set; clear it. */
+static void
+check_failure_raised(const char *call, const char *failure)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+    if (exc == NULL || Py_TYPE(exc) != (PyTypeObject *)PyExc_Exception) {
+        PyErr_SetRaisedException(exc);
+        if (exc != NULL) {
+            PyErr_Print();
+        }
+        xf_fail("excinfo: %s failed without Exception('%s')", call, failure);
+    }
+    PyObject *text = PyObject_Str(exc);
+    check_str_obj("the failure's message", text, failure);
+    Py_XDECREF(text);
+    Py_DECREF(exc);
+}
+
+/* _PyXI_InitExcInfo's result against the expectation; returns rc. */
+static int
+init_and_check(_PyXI_excinfo *info, PyObject *exc, const expectation *ex)
+{
+    (void)take_unraisable();
+    int rc = _PyXI_InitExcInfo(info, exc);
+    Py_ssize_t unraisable = take_unraisable();
+    xf_note("excinfo: InitExcInfo(%s) -> %d (expected %s)", Py_TYPE(exc)->tp_name, rc,
+            ex->kind == EXPECT_FAILURE ? ex->failure : "success");
+    if (ex->kind == EXPECT_FAILURE) {
+        if (rc == 0) {
+            xf_fail("excinfo: _PyXI_InitExcInfo succeeded, expected '%s'", ex->failure);
+        }
+        check_failure_raised("_PyXI_InitExcInfo", ex->failure);
+        check_empty(info, "after a failure");
+        return rc;
+    }
+    if (rc != 0) {
+        fail_with_python_error("_PyXI_InitExcInfo (expected to succeed)");
+    }
+    if (unraisable != ex->unraisable) {
+        xf_fail("excinfo: %zd unraisable exception(s) reported, expected %d "
+                "(the traceback could%s be formatted)", unraisable, ex->unraisable,
+                ex->unraisable ? " not" : "");
+    }
+    check_fields(info, ex, exc);
+    return rc;
+}
+
+static void
+check_formatted(_PyXI_excinfo *info, const expectation *ex)
+{
+    char *want = expected_formatted(ex);
+    PyObject *got = _PyXI_FormatExcInfo(info);
+    check_str_obj("_PyXI_FormatExcInfo()", got, want);
+    Py_DECREF(got);
+    free(want);
+}
+
+static PyObject *
+get_attr(PyObject *obj, const char *name)
+{
+    PyObject *value = PyObject_GetAttrString(obj, name);
+    if (value == NULL) {
+        fail_with_python_error(name);
+    }
+    return value;
+}
+
+static void
+check_type_attr(PyObject *type, const char *attr, const char *want)
+{
+    PyObject *value = get_attr(type, attr);
+    check_str_obj(attr, value, want);
+    Py_DECREF(value);
+}
+
+/* _PyXI_ExcInfoAsObject's namespace (or _PyXI_ApplyError's result). */
+static void
+check_object(PyObject *obj, const expectation *ex)
+{
+    if (obj == NULL) {
+        fail_with_python_error("_PyXI_ExcInfoAsObject");
+    }
+    PyObject *type = get_attr(obj, "type");
+    if (ex->kind == EXPECT_OK) {
+        check_type_attr(type, "__name__", ex->name);
+        check_type_attr(type, "__qualname__", ex->qualname);
+        check_type_attr(type, "__module__", ex->module);
+    }
+    else if (type != Py_None) {
+        xf_fail("excinfo: the object's type is not None for an empty snapshot");
+    }
+    Py_DECREF(type);
+    PyObject *msg = get_attr(obj, "msg");
+    check_str_obj("the object's msg", msg, ex->msg);
+    Py_DECREF(msg);
+    char *want = expected_formatted(ex);
+    PyObject *formatted = get_attr(obj, "formatted");
+    check_str_obj("the object's formatted", formatted, want);
+    Py_DECREF(formatted);
+    free(want);
+    PyObject *display = PyObject_GetAttrString(obj, "errdisplay");
+    if (display == NULL) {
+        PyErr_Clear();
+        display = Py_NewRef(Py_None);
+    }
+    check_str_obj("the object's errdisplay", display, ex->display);
+    Py_DECREF(display);
+}
+
+/* Feeding the object back: the same snapshot, or the documented failure
+ * when the object lacks what a snapshot needs. */
+static void
+check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex)
+{
+    const char *failure = NULL;
+    if (ex->kind == EXPECT_MEMORY) {
+        failure = "error while initializing exception type snapshot";   /* type is None */
+    }
+    else if (ex->display == NULL) {
+        failure = "exception snapshot missing 'errdisplay' attribute";
+    }
+    _PyXI_excinfo again = {0};
+    int rc = _PyXI_InitExcInfo(&again, obj);
+    if (failure != NULL) {
+        if (rc == 0) {
+            xf_fail("excinfo: the snapshot object round-tripped, expected '%s'", failure);
+        }
+        check_failure_raised("_PyXI_InitExcInfo(snapshot object)", failure);
+        check_empty(&again, "after a failed round trip");
+        return;
+    }
+    if (rc != 0) {
+        fail_with_python_error("_PyXI_InitExcInfo(snapshot object)");
+    }
+    check_field("round-tripped name", again.type.name, info->type.name);
+    check_field("round-tripped qualname", again.type.qualname, info->type.qualname);
+    check_field("round-tripped module", again.type.module, info->type.module);
+    check_field("round-tripped message", again.msg, info->msg);
+    check_field("round-tripped display", again.errdisplay, info->errdisplay);
+    if (again.type.builtin != NULL) {
+        xf_fail("excinfo: a round-tripped snapshot claims a builtin type");
+    }
+    _PyXI_ClearExcInfo(&again);
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static int
+read_slot(xf_input *in)
+{
+    return xf_read_u8(in) % XF_EI_NSLOTS;
+}
+
+static void
+snapshot(xf_input *in, int as_class)
+{
+    int make = read_slot(in);
+    int use = read_slot(in);
+    int prev = xf_enter(make);
+    int flags;
+    PyObject *exc = make_exception(in, &flags);
+    if (as_class) {
+        Py_SETREF(exc, Py_NewRef(Py_TYPE(exc)));
+    }
+    expectation ex;
+    expect(exc, &ex);
+    _PyXI_excinfo info = {0};
+    int rc = init_and_check(&info, exc, &ex);
+    Py_DECREF(exc);
+    if (rc == 0) {
+        /* The snapshot is raw memory: read it in another interpreter. */
+        int made_in = xf_enter(use);
+        check_formatted(&info, &ex);
+        PyObject *obj = _PyXI_ExcInfoAsObject(&info);
+        check_object(obj, &ex);
+        check_round_trip(obj, &info, &ex);
+        Py_DECREF(obj);
+        _PyXI_ClearExcInfo(&info);
+        check_empty(&info, "after _PyXI_ClearExcInfo");
+        xf_leave(made_in);
+    }
+    expectation_clear(&ex);
+    xf_leave(prev);
+}
+
+static const char *
+code_message(_PyXI_errcode code)
+{
+    switch (code) {
+    case _PyXI_ERR_ALREADY_RUNNING:
+        return "interpreter already running";
+    case _PyXI_ERR_MAIN_NS_FAILURE:
+        return "failed to get __main__ namespace";
+    case _PyXI_ERR_APPLY_NS_FAILURE:
+        return "failed to apply namespace to __main__";
+    default:
+        return NULL;
+    }
+}
+
+static PyObject *
+code_exception(_PyXI_errcode code)
+{
+    switch (code) {
+    case _PyXI_ERR_NO_MEMORY:
+        return PyExc_MemoryError;
+    case _PyXI_ERR_NOT_SHAREABLE:
+        return xf_not_shareable_error();
+    default:
+        return PyExc_InterpreterError;
+    }
+}
+
+/* The proxy of the captured exception, chained as __context__. */
+static void
+check_proxy(PyObject *raised, const expectation *ex)
+{
+    PyObject *context = PyException_GetContext(raised);
+    int captured = ex->kind == EXPECT_OK;
+    if (!captured) {
+        if (context != NULL) {
+            xf_fail("excinfo: a proxy was chained with nothing captured");
+        }
+        return;
+    }
+    if (context == NULL || Py_TYPE(context) != (PyTypeObject *)PyExc_InterpreterError) {
+        xf_fail("excinfo: the applied error has no InterpreterError proxy as __context__");
+    }
+    char *want = expected_formatted(ex);
+    PyObject *text = PyObject_Str(context);
+    check_str_obj("the proxy's message", text, want);
+    Py_XDECREF(text);
+    free(want);
+    PyObject *display = PyObject_GetAttrString(context, "_errdisplay");
+    if (display == NULL) {
+        PyErr_Clear();
+        display = Py_NewRef(Py_None);
+    }
+    check_str_obj("the proxy's _errdisplay", display, ex->display);
+    Py_DECREF(display);
+    Py_DECREF(context);
+}
+
+static void
+check_applied(PyObject *res, _PyXI_errcode code, const expectation *ex)
+{
+    if (code == _PyXI_ERR_UNCAUGHT_EXCEPTION) {
+        if (res == NULL) {
+            fail_with_python_error("_PyXI_ApplyError(uncaught)");
+        }
+        check_object(res, ex);
+        return;
+    }
+    if (res != NULL) {
+        xf_fail("excinfo: _PyXI_ApplyError(%d) returned an object", (int)code);
+    }
+    PyObject *raised = PyErr_GetRaisedException();
+    PyObject *want_type = code_exception(code);
+    if (raised == NULL || (PyObject *)Py_TYPE(raised) != want_type) {
+        PyErr_SetRaisedException(raised);
+        PyErr_Print();
+        xf_fail("excinfo: _PyXI_ApplyError(%d) did not raise %s", (int)code,
+                ((PyTypeObject *)want_type)->tp_name);
+    }
+    if (code == _PyXI_ERR_NOT_SHAREABLE) {
+        /* Raised directly, with the captured message. */
+        PyObject *text = PyObject_Str(raised);
+        check_str_obj("the not-shareable message", text,
+                      ex->msg ? ex->msg : "object does not support cross-interpreter data");
+        Py_XDECREF(text);
+    }
+    else {
+        const char *want = code_message(code);
+        PyObject *args = get_attr(raised, "args");
+        Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+        int bad = code == _PyXI_ERR_OTHER ? nargs != 0 : want != NULL && nargs != 1;
+        if (bad) {
+            xf_fail("excinfo: _PyXI_ApplyError(%d) raised with %zd arguments",
+                    (int)code, nargs);
+        }
+        if (want != NULL) {
+            check_str_obj("the applied error's message", PyTuple_GET_ITEM(args, 0), want);
+        }
+        Py_DECREF(args);
+        check_proxy(raised, ex);
+    }
+    Py_DECREF(raised);
+}
+
+static void
+apply_error(xf_input *in)
+{
+    int make = read_slot(in);
+    int apply = read_slot(in);
+    _PyXI_errcode code = (_PyXI_errcode)(-1 - xf_read_u8(in) % XF_EI_NCODES);
+    int with_uncaught = xf_read_u8(in) & 1;
+    int prev = xf_enter(make);
+    _PyXI_error err = {.interp = xf_interp(make), .code = code};
+    expectation ex = {.kind = EXPECT_MEMORY};   /* nothing captured */
+    if (with_uncaught) {
+        int flags;
+        PyObject *exc = make_exception(in, &flags);
+        expect(exc, &ex);
+        if (init_and_check(&err.uncaught, exc, &ex) != 0) {
+            expectation_clear(&ex);
+            ex.kind = EXPECT_MEMORY;
+        }
+        Py_DECREF(exc);
+    }
+    int made_in = xf_enter(apply);
+    xf_note("excinfo: ApplyError(code %d) %d->%d", (int)code, make, apply);
+    PyObject *res = _PyXI_ApplyError(&err);
+    check_applied(res, code, &ex);
+    Py_XDECREF(res);
+    _PyXI_ClearExcInfo(&err.uncaught);
+    xf_leave(made_in);
+    expectation_clear(&ex);
+    xf_leave(prev);
+}
+
+static void
+session(xf_input *in)
+{
+    int from = read_slot(in);
+    int into = read_slot(in);
+    int prev = xf_enter(from);
+    _PyXI_session s = {0};
+    if (_PyXI_Enter(&s, xf_interp(into), NULL) != 0) {
+        fail_with_python_error("_PyXI_Enter");
+    }
+    /* Now in `into`, on the session's thread state. */
+    int flags;
+    PyObject *exc = make_exception(in, &flags);
+    expectation ex;
+    expect(exc, &ex);
+    (void)take_unraisable();
+    PyErr_SetRaisedException(exc);
+    _PyXI_Exit(&s);
+    xf_note("excinfo: SESSION %d->%d captured=%d (expected %s)", from, into,
+            _PyXI_HasCapturedException(&s),
+            ex.kind == EXPECT_FAILURE ? ex.failure : "a snapshot");
+    if (PyErr_Occurred()) {
+        fail_with_python_error("_PyXI_Exit left an exception");
+    }
+    if (!_PyXI_HasCapturedException(&s)) {
+        xf_fail("excinfo: the session's code raised %s, but no exception was captured%s%s",
+                ex.name ? ex.name : "an exception",
+                ex.failure ? " (its snapshot fails: " : "", ex.failure ? ex.failure : "");
+    }
+    /* The snapshot was made in `into`: so were its unraisable reports. */
+    int here = xf_enter(into);
+    Py_ssize_t unraisable = take_unraisable();
+    xf_leave(here);
+    if (ex.kind == EXPECT_OK && unraisable != ex.unraisable) {
+        xf_fail("excinfo: %zd unraisable exception(s) reported by the capture, expected %d",
+                unraisable, ex.unraisable);
+    }
+    PyObject *res = _PyXI_ApplyCapturedException(&s);
+    if (ex.kind == EXPECT_FAILURE) {
+        /* The snapshot failed: the caller gets InterpreterError. */
+        if (res != NULL || !PyErr_ExceptionMatches(PyExc_InterpreterError)) {
+            xf_fail("excinfo: a capture whose snapshot failed did not apply as InterpreterError");
+        }
+        PyErr_Clear();
+    }
+    else {
+        check_applied(res, _PyXI_ERR_UNCAUGHT_EXCEPTION, &ex);
+    }
+    Py_XDECREF(res);
+    expectation_clear(&ex);
+    xf_leave(prev);
+}
+
+static void
+run(const uint8_t *data, size_t size)
+{
+    xf_input in;
+    xf_input_init(&in, data, size);
+    for (int i = 0; i < XF_EI_MAX_OPS && !xf_input_exhausted(&in); i++) {
+        switch (xf_read_u8(&in) % XF_EI_NOPS) {
+        case XF_EI_OP_SNAPSHOT:
+            snapshot(&in, 0);
+            break;
+        case XF_EI_OP_APPLY:
+            apply_error(&in);
+            break;
+        case XF_EI_OP_SESSION:
+            session(&in);
+            break;
+        case XF_EI_OP_CLASS:
+            snapshot(&in, 1);
+            break;
+        }
+    }
+}
+
+static void
+define_helpers(int slot)
+{
+    int prev = xf_enter(slot);
+    PyObject *ns = PyDict_New();
+    if (ns == NULL || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0) {
+        fail_with_python_error("making the helper namespace");
+    }
+    PyObject *res = PyRun_String(helper_source, Py_file_input, ns, ns);
+    if (res == NULL) {
+        fail_with_python_error("defining the excinfo helpers");
+    }
+    Py_DECREF(res);
+    helpers[slot] = ns;
+    xf_leave(prev);
+}
+
+static void
+init(void)
+{
+    for (int slot = 0; slot < XF_EI_NSLOTS; slot++) {
+        define_helpers(slot);
+    }
+}
+
+XF_FUZZ_TARGET_INIT(run, XF_EI_NSLOTS, init)
