@@ -556,9 +556,12 @@ xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg)
     check_slots_clean();
     /* Reported as measured, before any clean-up. */
     Py_ssize_t drift = _Py_GetGlobalRefTotal() - check->refs;
-    if (drop_caches(check) == 0) {
+    Py_ssize_t after_caches = drop_caches(check);
+    if (after_caches == 0) {
         return;
     }
+    xf_note("drift: %zd (%zd after emptying the caches): collecting and rerunning",
+            drift, after_caches);
     /* The clean-up also drops what was cached before the input, so only
      * runs measured between two clean-ups are comparable. */
     collect_all();
