@@ -85,3 +85,10 @@ xf_name_copy_error(PyObject *name)
     }
     return error;
 }
+
+void
+xf_enc_name(xf_out *out, enum xf_name_sel sel, int letter)
+{
+    xf_put_u8(out, (uint8_t)sel);
+    xf_put_u8(out, (uint8_t)letter);
+}

@@ -7,6 +7,7 @@
 #define XIDFUZZ_NAMEGEN_H
 
 #include "runtime.h"
+#include "encode.h"
 #include "input.h"
 
 enum xf_name_sel {
@@ -30,6 +31,9 @@ enum xf_name_sel {
 
 /* A new reference, or NULL with an exception set. */
 PyObject *xf_gen_name(xf_input *in);
+
+/* The bytes xf_gen_name() reads as name `sel`, letter `letter`. */
+void xf_enc_name(xf_out *out, enum xf_name_sel sel, int letter);
 
 /* What copying `name` to raw UTF-8 memory (the core's
  * _copy_string_obj_raw) must raise: NULL when it succeeds, else the

@@ -84,9 +84,8 @@ check_status(const char *what, PyStatus status)
     }
 }
 
-/* Define the helper classes in the current interpreter. */
-static PyObject *
-make_helpers(void)
+PyObject *
+xf_new_namespace(const char *source)
 {
     PyObject *ns = PyDict_New();
     if (ns == NULL) {
@@ -96,7 +95,7 @@ make_helpers(void)
         Py_DECREF(ns);
         return NULL;
     }
-    PyObject *res = PyRun_String(helpers_source, Py_file_input, ns, ns);
+    PyObject *res = PyRun_String(source, Py_file_input, ns, ns);
     if (res == NULL) {
         Py_DECREF(ns);
         return NULL;
@@ -108,7 +107,7 @@ make_helpers(void)
 static void
 init_slot_helpers(int slot)
 {
-    rt.slots[slot].helpers = make_helpers();
+    rt.slots[slot].helpers = xf_new_namespace(helpers_source);
     if (rt.slots[slot].helpers == NULL) {
         PyErr_Print();
         xf_fail("cannot define the helper classes in slot %d", slot);

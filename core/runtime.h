@@ -58,6 +58,11 @@ int xf_run_pending(int slot);
  * reference; aborts if it does not exist. */
 PyObject *xf_helper(const char *name);
 
+/* A new dict (with __builtins__) in which `source` ran, in the current
+ * interpreter: a module without a module object.  NULL with an exception
+ * set if it raised. */
+PyObject *xf_new_namespace(const char *source);
+
 /* Run `source` in the current interpreter's __main__ (exec mode).
  * Returns 0, or -1 with the exception left set. */
 int xf_exec(const char *source);

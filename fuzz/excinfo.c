@@ -170,7 +170,7 @@ static PyObject *helpers[XF_EI_NSLOTS];
 /* What the snapshot of one exception must hold (C copies: the exception
  * may be made in one interpreter and checked in another). */
 typedef struct {
-    int kind;                   /* EXPECT_OK, _MEMORY or _FAILURE */
+    int kind;                   /* EXPECT_OK, _EMPTY (MemoryError, or nothing captured) or _FAILURE */
     char *failure;
     char *name;
     char *qualname;
@@ -181,7 +181,7 @@ typedef struct {
     int unraisable;
 } expectation;
 
-enum { EXPECT_OK, EXPECT_MEMORY, EXPECT_FAILURE };
+enum { EXPECT_OK, EXPECT_EMPTY, EXPECT_FAILURE };
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -245,7 +245,7 @@ expect(PyObject *exc, expectation *ex)
         ex->kind = EXPECT_OK;
     }
     else if (strcmp(kind, "memory") == 0) {
-        ex->kind = EXPECT_MEMORY;
+        ex->kind = EXPECT_EMPTY;
     }
     else {
         ex->kind = EXPECT_FAILURE;
@@ -272,6 +272,17 @@ take_unraisable(void)
         fail_with_python_error("clearing the unraisable list");
     }
     return n;
+}
+
+/* An unraisable report exactly when the traceback text cannot be made. */
+static void
+check_unraisable(Py_ssize_t reported, const expectation *ex, const char *when)
+{
+    if (reported != ex->unraisable) {
+        xf_fail("excinfo: %zd unraisable exception(s) reported %s, expected %d "
+                "(the traceback could%s be formatted)", reported, when,
+                ex->unraisable, ex->unraisable ? " not" : "");
+    }
 }
 
 static int
@@ -479,7 +490,7 @@ check_empty(const _PyXI_excinfo *info, const char *when)
 static void
 check_fields(const _PyXI_excinfo *info, const expectation *ex, PyObject *exc)
 {
-    if (ex->kind == EXPECT_MEMORY) {
+    if (ex->kind == EXPECT_EMPTY) {
         check_empty(info, "for a MemoryError");
         return;
     }
@@ -537,11 +548,7 @@ init_and_check(_PyXI_excinfo *info, PyObject *exc, const expectation *ex)
     if (rc != 0) {
         fail_with_python_error("_PyXI_InitExcInfo (expected to succeed)");
     }
-    if (unraisable != ex->unraisable) {
-        xf_fail("excinfo: %zd unraisable exception(s) reported, expected %d "
-                "(the traceback could%s be formatted)", unraisable, ex->unraisable,
-                ex->unraisable ? " not" : "");
-    }
+    check_unraisable(unraisable, ex, "by the snapshot");
     check_fields(info, ex, exc);
     return rc;
 }
@@ -614,7 +621,7 @@ static void
 check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex)
 {
     const char *failure = NULL;
-    if (ex->kind == EXPECT_MEMORY) {
+    if (ex->kind == EXPECT_EMPTY) {
         failure = "error while initializing exception type snapshot";   /* type is None */
     }
     else if (ex->display == NULL) {
@@ -797,14 +804,14 @@ apply_error(xf_input *in)
     int with_uncaught = xf_read_u8(in) & 1;
     int prev = xf_enter(make);
     _PyXI_error err = {.interp = xf_interp(make), .code = code};
-    expectation ex = {.kind = EXPECT_MEMORY};   /* nothing captured */
+    expectation ex = {.kind = EXPECT_EMPTY};
     if (with_uncaught) {
         int flags;
         PyObject *exc = make_exception(in, &flags);
         expect(exc, &ex);
         if (init_and_check(&err.uncaught, exc, &ex) != 0) {
             expectation_clear(&ex);
-            ex.kind = EXPECT_MEMORY;
+            ex.kind = EXPECT_EMPTY;
         }
         Py_DECREF(exc);
     }
@@ -852,9 +859,8 @@ session(xf_input *in)
     int here = xf_enter(into);
     Py_ssize_t unraisable = take_unraisable();
     xf_leave(here);
-    if (ex.kind == EXPECT_OK && unraisable != ex.unraisable) {
-        xf_fail("excinfo: %zd unraisable exception(s) reported by the capture, expected %d",
-                unraisable, ex.unraisable);
+    if (ex.kind == EXPECT_OK) {
+        check_unraisable(unraisable, &ex, "by the capture");
     }
     PyObject *res = _PyXI_ApplyCapturedException(&s);
     if (ex.kind == EXPECT_FAILURE) {
@@ -899,16 +905,10 @@ static void
 define_helpers(int slot)
 {
     int prev = xf_enter(slot);
-    PyObject *ns = PyDict_New();
-    if (ns == NULL || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0) {
-        fail_with_python_error("making the helper namespace");
-    }
-    PyObject *res = PyRun_String(helper_source, Py_file_input, ns, ns);
-    if (res == NULL) {
+    helpers[slot] = xf_new_namespace(helper_source);
+    if (helpers[slot] == NULL) {
         fail_with_python_error("defining the excinfo helpers");
     }
-    Py_DECREF(res);
-    helpers[slot] = ns;
     xf_leave(prev);
 }
 

@@ -20,13 +20,6 @@ emit(const char *name)
     xf_out_reset(&out);
 }
 
-static void
-name(enum xf_name_sel sel, int letter)
-{
-    xf_put_u8(&out, (uint8_t)sel);
-    xf_put_u8(&out, (uint8_t)letter);
-}
-
 /* A spec without nesting: the names that `flags` asks for are `sel`
  * (letter 1), the message (if `mode` takes one) is plain "a", and the
  * notes are n_notes names of kind `note_sel`. */
@@ -46,16 +39,16 @@ put_spec(const spec *s, int depth)
     xf_put_u8(&out, (uint8_t)s->flags);
     for (int bit = XF_EI_SET_NAME; bit <= XF_EI_SET_MODULE; bit <<= 1) {
         if (s->flags & bit) {
-            name(s->sel, 1);
+            xf_enc_name(&out, s->sel, 1);
         }
     }
     xf_put_u8(&out, (uint8_t)s->mode);
     if (s->mode != XF_EI_MSG_NONE) {
-        name(XF_NAME_PLAIN, 0);
+        xf_enc_name(&out, XF_NAME_PLAIN, 0);
     }
     xf_put_u8(&out, (uint8_t)s->n_notes);
     for (int i = 0; i < s->n_notes; i++) {
-        name(s->note_sel, i);
+        xf_enc_name(&out, s->note_sel, i);
     }
     /* Cause and context (if flagged) and group members: plain ones. */
     spec plain = {XF_EI_KEY_ERROR, 0, XF_NAME_PLAIN, XF_EI_MSG_ONE, 0, XF_NAME_PLAIN};

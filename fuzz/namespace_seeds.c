@@ -19,13 +19,6 @@ emit(const char *name)
     xf_out_reset(&out);
 }
 
-static void
-name(enum xf_name_sel sel, int letter)
-{
-    xf_put_u8(&out, (uint8_t)sel);
-    xf_put_u8(&out, (uint8_t)letter);
-}
-
 /* NAMES in `slot`: n plain names a, b, c, ... */
 static void
 names_plain(int slot, int kind, int n)
@@ -35,7 +28,7 @@ names_plain(int slot, int kind, int n)
     xf_put_u8(&out, (uint8_t)kind);
     xf_put_u8(&out, (uint8_t)n);
     for (int i = 0; i < n; i++) {
-        name(XF_NAME_PLAIN, i);
+        xf_enc_name(&out, XF_NAME_PLAIN, i);
     }
 }
 
@@ -46,8 +39,8 @@ names_one(int kind, enum xf_name_sel sel)
     xf_put_u8(&out, 1);
     xf_put_u8(&out, (uint8_t)kind);
     xf_put_u8(&out, 2);
-    name(XF_NAME_PLAIN, 0);
-    name(sel, 1);
+    xf_enc_name(&out, XF_NAME_PLAIN, 0);
+    xf_enc_name(&out, sel, 1);
 }
 
 /* FILL entry 0 in `slot`: every item PLAIN with an int value. */
@@ -89,9 +82,9 @@ session(int from, int into, int kind, int code, int nested)
     xf_put_u8(&out, (uint8_t)kind);
     if (kind == XF_NS_UPDATES_DICT) {
         xf_put_u8(&out, 1);                 /* two updates */
-        name(XF_NAME_PLAIN, 0);
+        xf_enc_name(&out, XF_NAME_PLAIN, 0);
         xf_enc_ascii(&out, "shared");
-        name(XF_NAME_PLAIN, 1);
+        xf_enc_name(&out, XF_NAME_PLAIN, 1);
         xf_enc_tuple(&out, 2);
         xf_enc_int(&out, 7);
         xf_enc_bytes(&out, "b", 1);
@@ -192,7 +185,7 @@ main(int argc, char **argv)
     xf_put_u8(&out, 1);
     xf_put_u8(&out, XF_NS_UPDATES_DICT);
     xf_put_u8(&out, 0);                     /* one update */
-    name(XF_NAME_PLAIN, 2);
+    xf_enc_name(&out, XF_NAME_PLAIN, 2);
     xf_enc_unshareable(&out, XF_UNSH_DICT);
     xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
     xf_put_u8(&out, 0);
