@@ -400,10 +400,15 @@ release(rr_item *it, int index, int from, int flags)
         return;
     }
     int before = npending(it->owner);
+    /* Data that holds neither a buffer to free nor an object (None, ...)
+     * has nothing to release: that is done at once, from anywhere. */
+    int payload = (it->xid->data != NULL && it->xid->free != NULL)
+                  || it->xid->obj != NULL;
     int prev = xf_enter(from);
     int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
                      : _PyCrossInterpreterData_Release(it->xid);
-    if (rc != 0 && from != it->owner && before == queue_capacity(it->owner)
+    if (rc != 0 && payload && from != it->owner
+            && before == queue_capacity(it->owner)
             && refused_for_full_queue(index, it)) {
         /* Nothing was scheduled, the data is untouched and still ours. */
         xf_leave(prev);
@@ -418,7 +423,7 @@ release(rr_item *it, int index, int from, int flags)
     }
     xf_leave(prev);
     /* Success from elsewhere means "scheduled in the owner". */
-    if (from != it->owner && npending(it->owner) != before + 1) {
+    if (from != it->owner && payload && npending(it->owner) != before + 1) {
         xf_fail("item %d: its release from slot %d returned 0 but queued "
                 "nothing in slot %d, whose pending-call queue held %d of %d "
                 "calls: the release was dropped", index, from, it->owner,
@@ -427,7 +432,7 @@ release(rr_item *it, int index, int from, int flags)
     if (rawfree) {
         it->xid = NULL;     /* the core frees it, now or in its call */
     }
-    if (from == it->owner) {
+    if (from == it->owner || !payload) {
         finish_item(it, index);
     }
     else {
