@@ -331,10 +331,39 @@ op_rebuild(xf_input *in)
     xf_leave(prev);
 }
 
+/* Whether releasing `xid` has anything to do (crossinterp.c,
+ * _xidata_release): a buffer with a free function, or an object.  Data of
+ * None, say, holds neither and is released at once, from anywhere. */
+static int
+has_payload(const _PyCrossInterpreterData *xid)
+{
+    return (xid->data != NULL && xid->free != NULL) || xid->obj != NULL;
+}
+
 /* Release data whose owner was ended: must fail cleanly. */
 static void
 release_orphan(rr_item *it, int index, int from, int rawfree)
 {
+    if (!has_payload(it->xid)) {
+        /* Nothing to release, nothing lost: done at once, from anywhere,
+         * before the owner is looked up. */
+        int prev = xf_enter(from);
+        int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
+                         : _PyCrossInterpreterData_Release(it->xid);
+        if (rc != 0 || PyErr_Occurred()) {
+            if (PyErr_Occurred()) {
+                PyErr_Print();
+            }
+            xf_fail("item %d: releasing empty data of ended interpreter %lld "
+                    "returned %d", index, (long long)it->owner_id, rc);
+        }
+        xf_leave(prev);
+        if (rawfree) {
+            it->xid = NULL;
+        }
+        finish_item(it, index);
+        return;
+    }
     keep_orphan(it->xid);
     int prev = xf_enter(from);
     int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
@@ -400,10 +429,7 @@ release(rr_item *it, int index, int from, int flags)
         return;
     }
     int before = npending(it->owner);
-    /* Data that holds neither a buffer to free nor an object (None, ...)
-     * has nothing to release: that is done at once, from anywhere. */
-    int payload = (it->xid->data != NULL && it->xid->free != NULL)
-                  || it->xid->obj != NULL;
+    int payload = has_payload(it->xid);
     int prev = xf_enter(from);
     int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
                      : _PyCrossInterpreterData_Release(it->xid);
