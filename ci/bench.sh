@@ -7,6 +7,13 @@
 # Compared against the floors in ci/bench_floors.txt.  This is a
 # measurement, not a test: ctest never times anything.
 #
+# Targets that can create and end interpreters (release_race) are measured
+# twice: as they are, and with XIDFUZZ_STATIC_POOL=1, which turns their
+# create/end operations into no-ops so that no input creates an
+# interpreter (~100 ms each under ASan).  The floor of such a target
+# applies to that "TARGET/static-pool" row; the full row is reported
+# without a floor.
+#
 # Usage: ci/bench.sh BUILD_DIR SECONDS TARGET...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,39 +24,60 @@ floor_of() {
     awk -v t="$1" '$1 == t { print $2 }' "$root/ci/bench_floors.txt"
 }
 
+# Targets whose inputs can create interpreters.
+creates_interpreters() {
+    [ "$1" = release_race ]
+}
+
 status=0
-printf '%-16s %10s %10s %8s  %s\n' target execs exec/s floor verdict
+printf '%-24s %10s %10s %8s  %s\n' target execs exec/s floor verdict
+runs=()
 for t in "$@"; do
+    if creates_interpreters "$t"; then
+        runs+=("$t:full" "$t:static-pool")
+    else
+        runs+=("$t:")
+    fi
+done
+for run in "${runs[@]}"; do
+    t=${run%%:*} mode=${run#*:}
+    label=$t static=0
+    case "$mode" in
+        full) label="$t/full" ;;
+        static-pool) label="$t/static-pool" static=1 ;;
+    esac
     # The campaign binary: the patched core when there is one.
     bin="$build/fuzz/${t}_fuzz${XIDFUZZ_BENCH_SUFFIX:-}"
     [ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 2; }
     work=$(mktemp -d)
     cp -r "$root/corpus/$t/seeds/." "$work/"
     mapfile -t flags < <("$root/xidfuzz" flags "$t")
-    echo "[bench] $t: fuzzing for ${time}s from corpus/$t/seeds" >&2
+    echo "[bench] $label: fuzzing for ${time}s from corpus/$t/seeds" >&2
     mkdir -p "$work/crashes"
     rc=0
+    XIDFUZZ_STATIC_POOL=$static \
     ASAN_OPTIONS="$("$root/xidfuzz" campaign-asan-options)" \
     "$bin" "${flags[@]}" -seed="${XIDFUZZ_BENCH_SEED:-1}" -max_total_time="$time" -print_final_stats=1 \
         -artifact_prefix="$work/crashes/" "$work" > "$work/log" 2>&1 || rc=$?
     execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$work/log")
     rate=$(awk '/stat::average_exec_per_sec/ { print $NF }' "$work/log")
-    floor=$(floor_of "$t")
+    floor=
+    [ "$mode" = full ] || floor=$(floor_of "$t")
     verdict=ok
     if [ $rc -ne 0 ] || [ -n "$(ls "$work/crashes")" ]; then
         # A finding stops libFuzzer early: the rate is not a measurement.
-        keep="$root/build/bench/$t"
+        keep="$root/build/bench/$label"
         mkdir -p "$keep"
         cp "$work/log" "$keep/log"
         cp "$work"/crashes/* "$keep/" 2>/dev/null || true
-        verdict="FINDING (run stopped early; log and input in build/bench/$t/)"
+        verdict="FINDING (run stopped early; log and input in build/bench/$label/)"
         status=1
     elif [ -z "$rate" ]; then
         verdict="no stats (see below)"; tail -5 "$work/log" >&2; status=1
     elif [ -n "$floor" ] && [ "$rate" -lt "$floor" ]; then
         verdict="BELOW FLOOR"; status=1
     fi
-    printf '%-16s %10s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${floor:--}" "$verdict"
+    printf '%-24s %10s %10s %8s  %s\n' "$label" "${execs:-?}" "${rate:-?}" "${floor:--}" "$verdict"
     rm -rf "$work"
 done
 exit $status

@@ -85,7 +85,28 @@ case "$variant" in
         harness_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
         harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
         ;;
-    *) die "unknown variant '$variant' (known: asan)" ;;
+    asan-pymalloc)
+        # ASan + UBSan with pymalloc kept on, for targets whose objects can
+        # outlive their interpreter (release_race).  Under the production
+        # core every object is its own malloc block, so touching an object
+        # of a destroyed interpreter goes unseen; here each own-GIL
+        # interpreter has its own obmalloc state and such an access is a
+        # bad-free or use-after-free.  The sanitizer flags are passed by
+        # hand because --with-address-sanitizer forces --without-pymalloc.
+        # The harness pre-initialises with the plain pymalloc allocator (no
+        # debug hooks) and routes obmalloc's arenas through malloc/free
+        # (core/arena_malloc.c), so ASan names where a block came from and
+        # LeakSanitizer's counts stay exact.  Small objects lose ASan's own
+        # redzones, hence a second variant, not the default.  Replay only:
+        # no coverage instrumentation, so it builds and runs quicker.
+        extra_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        extra_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        harness_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_PYMALLOC"
+        harness_cflags+=" -DXIDFUZZ_MALLOC_ARENAS=1"
+        harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        ;;
+    *) die "unknown variant '$variant' (known: asan, asan-pymalloc)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 

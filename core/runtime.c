@@ -126,6 +126,15 @@ int __sanitizer_install_malloc_and_free_hooks(
     void (*free_hook)(const volatile void *)) __attribute__((weak));
 
 static long n_mallocs;
+/* References the current input lost in a way the core documents. */
+static Py_ssize_t lost_refs;
+
+void
+xf_lost_refs(Py_ssize_t n)
+{
+    lost_refs += n;
+}
+
 static long n_frees;
 
 static void
@@ -162,6 +171,11 @@ xf_runtime_init(void)
     preconfig.allocator = XIDFUZZ_PREINIT_ALLOCATOR;
 #endif
     check_status("Py_PreInitialize", Py_PreInitialize(&preconfig));
+#ifdef XIDFUZZ_MALLOC_ARENAS
+    /* After pre-init (which installs the allocators), before init (which
+     * allocates the first arena). */
+    xf_use_malloc_arenas();
+#endif
 
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
@@ -523,6 +537,7 @@ xf_check_begin(xf_check *check)
 {
     check->slot = rt.current;
     check->refs = _Py_GetGlobalRefTotal();
+    lost_refs = 0;
     check->freelist_blocks = freelist_blocks();
     __atomic_store_n(&n_mallocs, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&n_frees, 0, __ATOMIC_RELAXED);
@@ -553,6 +568,8 @@ xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg)
                 rt.current, check->slot);
     }
     check_slots_clean();
+    check->refs += lost_refs;
+    lost_refs = 0;
     /* Reported as measured, before any clean-up. */
     Py_ssize_t drift = _Py_GetGlobalRefTotal() - check->refs;
     Py_ssize_t after_caches = drop_caches(check);
@@ -573,10 +590,11 @@ xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg)
     Py_ssize_t again[2];
     for (int i = 0; i < 2; i++) {
         Py_ssize_t before = _Py_GetGlobalRefTotal();
+        lost_refs = 0;
         rerun(arg);
         check_slots_clean();
         collect_all();
-        again[i] = _Py_GetGlobalRefTotal() - before;
+        again[i] = _Py_GetGlobalRefTotal() - before - lost_refs;
         if (again[i] == 0) {
             return;
         }

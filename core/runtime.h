@@ -89,6 +89,15 @@ void xf_clear_type_caches(void);
 typedef void (*xf_rerun_fn)(void *arg);
 
 void xf_check_begin(xf_check *check);
+
+/* The current input lost `n` references in a way the core documents
+ * (e.g. data still out when its owner interpreter ended): the drift check
+ * discounts exactly that many.  A target that calls this says so. */
+void xf_lost_refs(Py_ssize_t n);
+
+/* Route obmalloc's arenas through malloc/free (core/arena_malloc.c): the
+ * asan-pymalloc variant calls it between pre-init and init. */
+void xf_use_malloc_arenas(void);
 void xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg);
 
 /* Report a broken oracle: prints "xidfuzz: ORACLE FAILURE: <message>" and

@@ -1,0 +1,678 @@
+/* fuzz/release_race: a schedule of cross-interpreter data items over a few
+ * interpreters -- share, rebuild, release from the owner or from another
+ * interpreter (a pending call to the owner), run or hold the owner's
+ * pending calls, overfill one interpreter's queue, end an interpreter
+ * while its data is out or releases to it are queued, release that data,
+ * recreate the interpreter.  Everything runs on one thread, in input
+ * order: the same bytes give the same interleaving.
+ *
+ * Input: up to XF_RR_MAX_OPS operations (release_race.h), each an opcode
+ * byte then its operands; slot operands are taken modulo XF_RR_NSLOTS,
+ * item operands modulo the number of items made so far (an operation on
+ * an item in the wrong state does nothing).  Objects come from objgen.h
+ * (shareable types only, nested tuples of str/bytes/int/... included).
+ * Every item's data comes from _PyCrossInterpreterData_New(), so both
+ * release calls apply to it.
+ *
+ * Oracles:
+ *   - sharing gives exactly the outcome xid_oracle.h predicts, and the
+ *     data names the sharing interpreter as its owner;
+ *   - a rebuilt object equals the original (objcmp.h);
+ *   - a release of data whose owner is alive returns 0 and raises
+ *     nothing; from the owner the data is cleared at once, from elsewhere
+ *     once the owner has run its pending calls (checked on the data
+ *     itself when the harness still owns it);
+ *   - a release of data whose owner was ended returns -1 with exactly
+ *     InterpreterNotFoundError set, and touches no freed memory (the
+ *     sanitizers; the asan-pymalloc core makes a dead interpreter's
+ *     objects freed memory);
+ *   - each shared object ends with the refcount it had before it was
+ *     shared; no exception or pending call is left; the total refcount
+ *     does not drift (target.c); LeakSanitizer finds no leak.
+ *
+ * Documented loss, a finding of its own kind: data still out when its
+ * owner ends can never be cleared (crossinterp.c, _xidata_release: "The
+ * interpreter was already destroyed ... Someone leaked some memory").
+ * The target says so on stderr ("xidfuzz: orphaned: ..."), keeps the lost
+ * data reachable so that LeakSanitizer does not report it, and tells the
+ * drift check exactly how many references the ended interpreter leaked.
+ * Only that case is excused, and only by the measured amount.
+ */
+#include "target.h"
+#include "objcmp.h"
+#include "objgen.h"
+#include "xid_oracle.h"
+#include "release_race.h"
+
+#include "pycore_interp.h"         // interp->ceval.pending
+#include "pycore_runtime.h"        // _PyRuntime.object_state
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+    ITEM_LIVE = 0,      /* shared, not released */
+    ITEM_QUEUED,        /* released from elsewhere, owner's call not run */
+    ITEM_ORPHAN,        /* not released, owner ended */
+    ITEM_DONE,
+} item_state;
+
+typedef struct {
+    _PyCrossInterpreterData *xid;   /* NULL once the core freed it */
+    int object;                     /* index into rr.objects */
+    int owner;                      /* slot */
+    int64_t owner_id;
+    item_state state;
+    int rawfree;                    /* how a queued release was made */
+    int from;                       /* where a queued release was made */
+    int npending_before;            /* owner's queue length at that time */
+} rr_item;
+
+typedef struct {
+    PyObject *obj;                  /* the harness's reference, in owner */
+    int owner;
+    int64_t owner_id;
+    Py_ssize_t baseline;            /* refcount before it was shared */
+} rr_object;
+
+static struct {
+    rr_item items[XF_RR_MAX_ITEMS];
+    int nitems;
+    rr_object objects[XF_RR_MAX_OBJECTS];
+    int nobjects;
+    int static_pool;
+} rr;
+
+/* Lost data stays reachable from here for the life of the process. */
+static struct {
+    _PyCrossInterpreterData *data;
+    size_t n, cap;
+    void **states;          /* allocators of ended interpreters */
+    size_t nstates, capstates;
+} orphanage;
+
+/* An interpreter that ends while its objects are still referenced (here:
+ * by orphaned data) keeps its obmalloc arenas and radix-tree nodes on
+ * purpose (obmalloc.c, _PyInterpreterState_FinalizeAllocatedBlocks: "it
+ * is safer to not free and to leak") but frees the state that points to
+ * them.  With pymalloc on, a copy of that state, taken just before the
+ * end, keeps the abandoned allocator reachable: the same documented loss,
+ * not a leak for LeakSanitizer to report. */
+static void
+keep_allocator_of(int slot)
+{
+#ifdef WITH_PYMALLOC
+    PyInterpreterState *interp = xf_interp(slot);
+    if (interp->obmalloc == NULL || !_PyMem_obmalloc_state_on_heap(interp)) {
+        return;
+    }
+    struct _obmalloc_state *copy = malloc(sizeof(*copy));
+    if (copy == NULL) {
+        xf_fail("out of memory keeping an abandoned allocator");
+    }
+    memcpy(copy, interp->obmalloc, sizeof(*copy));
+    if (orphanage.nstates == orphanage.capstates) {
+        size_t cap = orphanage.capstates ? 2 * orphanage.capstates : 16;
+        void *p = realloc(orphanage.states, cap * sizeof(*orphanage.states));
+        if (p == NULL) {
+            xf_fail("out of memory keeping an abandoned allocator");
+        }
+        orphanage.states = p;
+        orphanage.capstates = cap;
+    }
+    orphanage.states[orphanage.nstates++] = copy;
+#else
+    (void)slot;
+#endif
+}
+
+static const xf_gen_opts gen_opts = {
+    .allow_unshareable = 0,
+    .max_nodes = 24,
+    .max_width = 6,
+    .max_fill = 8,
+    .max_depth = 6,
+};
+
+static int
+read_slot(xf_input *in)
+{
+    return xf_read_u8(in) % XF_RR_NSLOTS;
+}
+
+static int
+owner_alive(int slot, int64_t id)
+{
+    return xf_slot_alive(slot) && xf_interp_id(slot) == id;
+}
+
+static int32_t
+npending(int slot)
+{
+    if (!xf_slot_alive(slot)) {
+        return 0;
+    }
+    return _Py_atomic_load_int32(&xf_interp(slot)->ceval.pending.npending);
+}
+
+static void
+keep_orphan(const _PyCrossInterpreterData *data)
+{
+    if (orphanage.n == orphanage.cap) {
+        size_t cap = orphanage.cap ? 2 * orphanage.cap : 64;
+        void *p = realloc(orphanage.data, cap * sizeof(*orphanage.data));
+        if (p == NULL) {
+            xf_fail("out of memory keeping orphaned data");
+        }
+        orphanage.data = p;
+        orphanage.cap = cap;
+    }
+    orphanage.data[orphanage.n++] = *data;
+}
+
+/* The owner has cleared a harness-owned struct: check it, free it. */
+static void
+finish_item(rr_item *it, int index)
+{
+    if (it->xid != NULL) {
+        if (it->xid->data != NULL || it->xid->obj != NULL) {
+            xf_fail("item %d: its release from slot %d (queued in slot %d, "
+                    "which had %d pending call(s) then) was never carried out: "
+                    "after the owner ran all its pending calls the data still "
+                    "holds data=%p obj=%p", index, it->from, it->owner,
+                    it->npending_before, it->xid->data, (void *)it->xid->obj);
+        }
+        PyMem_RawFree(it->xid);
+        it->xid = NULL;
+    }
+    it->state = ITEM_DONE;
+}
+
+/* Run every pending call of `slot` (the core runs at most 100 per call),
+ * then settle the items whose release was queued there. */
+static void
+run_pending(int slot)
+{
+    if (!xf_slot_alive(slot)) {
+        return;
+    }
+    for (int round = 0; npending(slot) > 0; round++) {
+        if (round > 10) {
+            xf_fail("slot %d: pending calls do not drain (%d left)",
+                    slot, (int)npending(slot));
+        }
+        if (xf_run_pending(slot) != 0) {
+            PyErr_Print();
+            xf_fail("running slot %d's pending calls failed", slot);
+        }
+    }
+    int64_t id = xf_interp_id(slot);
+    for (int i = 0; i < rr.nitems; i++) {
+        rr_item *it = &rr.items[i];
+        if (it->state == ITEM_QUEUED && it->owner == slot && it->owner_id == id) {
+            finish_item(it, i);
+        }
+    }
+}
+
+static void
+note_item(const char *what, int index, const rr_item *it)
+{
+    xf_note("release_race: %s item=%d owner=%d(id %lld) obj=%s", what, index,
+            it->owner, (long long)it->owner_id,
+            rr.objects[it->object].obj != NULL
+                ? Py_TYPE(rr.objects[it->object].obj)->tp_name : "(dropped)");
+}
+
+/* Share `obj` (owned by the current slot) into a new item. */
+static int
+add_item(int object, int slot)
+{
+    rr_object *o = &rr.objects[object];
+    _PyCrossInterpreterData *xid = _PyCrossInterpreterData_New();
+    if (xid == NULL) {
+        xf_fail("_PyCrossInterpreterData_New failed");
+    }
+    xf_share_outcome expect = xf_expect_share(
+        o->obj, xf_tstate(slot)->c_recursion_remaining);
+    int rc = _PyObject_GetCrossInterpreterData(o->obj, xid);
+    xf_check_share_result(expect, rc, xid);
+    if (rc != 0) {
+        PyMem_RawFree(xid);
+        return -1;
+    }
+    if (_PyCrossInterpreterData_INTERPID(xid) != o->owner_id) {
+        xf_fail("data owned by interpreter %lld, shared in %lld",
+                (long long)_PyCrossInterpreterData_INTERPID(xid),
+                (long long)o->owner_id);
+    }
+    int index = rr.nitems++;
+    rr.items[index] = (rr_item){
+        .xid = xid, .object = object, .owner = slot, .owner_id = o->owner_id,
+        .state = ITEM_LIVE,
+    };
+    return index;
+}
+
+/* A new object in `slot`, from the input; -1 when there is no room. */
+static int
+add_object(xf_input *in, int slot)
+{
+    if (rr.nobjects == XF_RR_MAX_OBJECTS) {
+        return -1;
+    }
+    int prev = xf_enter(slot);
+    PyObject *obj = xf_gen_object(in, &gen_opts);
+    if (obj == NULL) {
+        PyErr_Print();
+        xf_fail("generating an object failed");
+    }
+    int object = rr.nobjects++;
+    rr.objects[object] = (rr_object){
+        .obj = obj, .owner = slot, .owner_id = xf_interp_id(slot),
+        .baseline = Py_REFCNT(obj),
+    };
+    xf_leave(prev);
+    return object;
+}
+
+static void
+op_share(xf_input *in)
+{
+    int slot = read_slot(in);
+    if (rr.nitems == XF_RR_MAX_ITEMS) {
+        return;
+    }
+    int object = add_object(in, slot);
+    if (object < 0) {
+        return;
+    }
+    int prev = xf_enter(slot);
+    int index = add_item(object, slot);
+    xf_leave(prev);
+    if (index >= 0) {
+        note_item("share", index, &rr.items[index]);
+    }
+}
+
+static rr_item *
+read_item(xf_input *in, int *index)
+{
+    uint8_t i = xf_read_u8(in);
+    if (rr.nitems == 0) {
+        return NULL;
+    }
+    *index = i % rr.nitems;
+    return &rr.items[*index];
+}
+
+static void
+op_rebuild(xf_input *in)
+{
+    int index;
+    rr_item *it = read_item(in, &index);
+    int slot = read_slot(in);
+    if (it == NULL || it->state != ITEM_LIVE) {
+        return;
+    }
+    rr_object *o = &rr.objects[it->object];
+    int prev = xf_enter(slot);
+    PyObject *copy = _PyCrossInterpreterData_NewObject(it->xid);
+    if (copy == NULL) {
+        PyErr_Print();
+        xf_fail("_PyCrossInterpreterData_NewObject failed in slot %d", slot);
+    }
+    char why[512];
+    if (!xf_compare(o->obj, copy, why, sizeof(why))) {
+        xf_fail("item %d rebuilt in slot %d differs: %s", index, slot, why);
+    }
+    Py_DECREF(copy);
+    xf_leave(prev);
+}
+
+/* Whether releasing `xid` has anything to do (crossinterp.c,
+ * _xidata_release): a buffer with a free function, or an object.  Data of
+ * None, say, holds neither and is released at once, from anywhere. */
+static int
+has_payload(const _PyCrossInterpreterData *xid)
+{
+    return (xid->data != NULL && xid->free != NULL) || xid->obj != NULL;
+}
+
+/* Release data whose owner was ended: must fail cleanly. */
+static void
+release_orphan(rr_item *it, int index, int from, int rawfree)
+{
+    if (!has_payload(it->xid)) {
+        /* Nothing to release, nothing lost: done at once, from anywhere,
+         * before the owner is looked up. */
+        int prev = xf_enter(from);
+        int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
+                         : _PyCrossInterpreterData_Release(it->xid);
+        if (rc != 0 || PyErr_Occurred()) {
+            if (PyErr_Occurred()) {
+                PyErr_Print();
+            }
+            xf_fail("item %d: releasing empty data of ended interpreter %lld "
+                    "returned %d", index, (long long)it->owner_id, rc);
+        }
+        xf_leave(prev);
+        if (rawfree) {
+            it->xid = NULL;
+        }
+        finish_item(it, index);
+        return;
+    }
+    keep_orphan(it->xid);
+    int prev = xf_enter(from);
+    int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
+                     : _PyCrossInterpreterData_Release(it->xid);
+    PyObject *exc = PyErr_GetRaisedException();
+    if (rc != -1 || exc == NULL
+            || Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterNotFoundError) {
+        if (exc != NULL) {
+            PyErr_SetRaisedException(exc);
+            PyErr_Print();
+        }
+        xf_fail("item %d: releasing data of ended interpreter %lld from slot %d "
+                "returned %d with %s, expected -1 with InterpreterNotFoundError",
+                index, (long long)it->owner_id, from, rc,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "no exception");
+    }
+    Py_DECREF(exc);
+    xf_leave(prev);
+    if (!rawfree) {
+        PyMem_RawFree(it->xid);
+    }
+    it->xid = NULL;
+    it->state = ITEM_DONE;
+    fprintf(stderr, "xidfuzz: orphaned: item %d, owned by ended interpreter "
+            "%lld, cannot be cleared (documented: crossinterp.c "
+            "_xidata_release); its data is lost\n", index,
+            (long long)it->owner_id);
+}
+
+static int
+queue_capacity(int slot)
+{
+    return xf_interp(slot)->ceval.pending.max;
+}
+
+/* The owner's pending-call queue is full, so the release cannot be
+ * scheduled.  Failing with exactly InterpreterError, the data left as it
+ * was, is an acceptable answer (a fixed core gives it); anything else is
+ * not.  Returns 1 with the exception cleared when that is what happened. */
+static int
+refused_for_full_queue(int index, const rr_item *it)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+    if (exc == NULL || Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError) {
+        PyErr_SetRaisedException(exc);
+        return 0;
+    }
+    Py_DECREF(exc);
+    xf_note("release_race: item %d refused: slot %d's queue is full", index,
+            it->owner);
+    return 1;
+}
+
+static void
+release(rr_item *it, int index, int from, int flags)
+{
+    int rawfree = (flags & XF_RR_RAWFREE) != 0;
+    if (it->state == ITEM_ORPHAN) {
+        release_orphan(it, index, from, rawfree);
+        return;
+    }
+    if (it->state != ITEM_LIVE) {
+        return;
+    }
+    int before = npending(it->owner);
+    int payload = has_payload(it->xid);
+    int prev = xf_enter(from);
+    int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(it->xid)
+                     : _PyCrossInterpreterData_Release(it->xid);
+    if (rc != 0 && payload && from != it->owner
+            && before == queue_capacity(it->owner)
+            && refused_for_full_queue(index, it)) {
+        /* Nothing was scheduled, the data is untouched and still ours. */
+        xf_leave(prev);
+        return;
+    }
+    if (rc != 0 || PyErr_Occurred()) {
+        if (PyErr_Occurred()) {
+            PyErr_Print();
+        }
+        xf_fail("item %d: releasing data owned by live slot %d from slot %d "
+                "returned %d", index, it->owner, from, rc);
+    }
+    xf_leave(prev);
+    /* Success from elsewhere means "scheduled in the owner". */
+    if (from != it->owner && payload && npending(it->owner) != before + 1) {
+        xf_fail("item %d: its release from slot %d returned 0 but queued "
+                "nothing in slot %d, whose pending-call queue held %d of %d "
+                "calls: the release was dropped", index, from, it->owner,
+                before, queue_capacity(it->owner));
+    }
+    if (rawfree) {
+        it->xid = NULL;     /* the core frees it, now or in its call */
+    }
+    if (from == it->owner || !payload) {
+        finish_item(it, index);
+    }
+    else {
+        it->state = ITEM_QUEUED;
+        it->rawfree = rawfree;
+        it->from = from;
+        it->npending_before = before;
+    }
+}
+
+static void
+op_release(xf_input *in)
+{
+    int index;
+    rr_item *it = read_item(in, &index);
+    int from = read_slot(in);
+    int flags = xf_read_u8(in);
+    if (it == NULL) {
+        return;
+    }
+    int owner = it->owner;
+    release(it, index, from, flags);
+    if (flags & XF_RR_THEN_RUN) {
+        run_pending(owner);
+    }
+}
+
+static void
+op_run_pending(xf_input *in)
+{
+    run_pending(read_slot(in));
+}
+
+/* Share one object `count` times, release every copy from `from`. */
+static void
+op_flood(xf_input *in)
+{
+    int owner = read_slot(in);
+    int from = read_slot(in);
+    int flags = xf_read_u8(in);
+    int count = xf_read_u16(in) % (XF_RR_MAX_FLOOD + 1);
+    if (count > XF_RR_MAX_ITEMS - rr.nitems) {
+        count = XF_RR_MAX_ITEMS - rr.nitems;
+    }
+    if (count == 0) {
+        return;
+    }
+    int object = add_object(in, owner);
+    if (object < 0) {
+        return;
+    }
+    int first = rr.nitems;
+    int prev = xf_enter(owner);
+    for (int i = 0; i < count; i++) {
+        if (add_item(object, owner) < 0) {
+            break;      /* not shareable: the oracle checked why */
+        }
+    }
+    xf_leave(prev);
+    int last = rr.nitems;
+    xf_note("release_race: flood owner=%d from=%d flags=0x%x items=%d "
+            "pending_before=%d", owner, from, flags, last - first,
+            (int)npending(owner));
+    for (int i = first; i < last; i++) {
+        release(&rr.items[i], i, from, flags);
+    }
+    if (flags & XF_RR_THEN_RUN) {
+        run_pending(owner);
+    }
+}
+
+/* End `slot` with whatever is out or queued.  Its objects' references
+ * are dropped first (in it); data it still owns becomes orphaned. */
+static void
+op_end(xf_input *in)
+{
+    int slot = 1 + xf_read_u8(in) % (XF_RR_NSLOTS - 1);
+    if (rr.static_pool || !xf_slot_alive(slot)) {
+        return;
+    }
+    int64_t id = xf_interp_id(slot);
+    int prev = xf_enter(slot);
+    for (int i = 0; i < rr.nobjects; i++) {
+        rr_object *o = &rr.objects[i];
+        if (o->obj != NULL && o->owner == slot && o->owner_id == id) {
+            Py_CLEAR(o->obj);
+        }
+    }
+    xf_leave(prev);
+    int orphans = 0;
+    int queued = 0;
+    for (int i = 0; i < rr.nitems; i++) {
+        rr_item *it = &rr.items[i];
+        if (it->owner != slot || it->owner_id != id) {
+            continue;
+        }
+        if (it->state == ITEM_LIVE) {
+            it->state = ITEM_ORPHAN;
+            orphans++;
+        }
+        queued += it->state == ITEM_QUEUED;
+    }
+    if (orphans > 0) {
+        keep_allocator_of(slot);
+    }
+    Py_ssize_t leaks_before = _PyRuntime.object_state.interpreter_leaks;
+    int pending_before = npending(slot);
+    xf_end_interp(slot);
+    Py_ssize_t leaked = _PyRuntime.object_state.interpreter_leaks - leaks_before;
+    xf_note("release_race: end slot=%d id=%lld orphans=%d queued=%d "
+            "pending=%d leaked_refs=%zd", slot, (long long)id, orphans,
+            queued, pending_before, leaked);
+    /* Py_EndInterpreter() runs the pending calls before it goes. */
+    for (int i = 0; i < rr.nitems; i++) {
+        rr_item *it = &rr.items[i];
+        if (it->state == ITEM_QUEUED && it->owner == slot && it->owner_id == id) {
+            finish_item(it, i);
+        }
+    }
+    if (orphans > 0) {
+        /* The orphaned data holds references into the ended interpreter;
+         * they are what it leaked (and nothing else may be). */
+        xf_lost_refs(leaked);
+    }
+}
+
+static void
+op_new(xf_input *in)
+{
+    int slot = read_slot(in);
+    if (!rr.static_pool) {
+        (void)xf_interp(slot);
+    }
+}
+
+/* Release whatever the input left out, drain every queue, check every
+ * object's refcount and drop the harness's references. */
+static void
+teardown(void)
+{
+    for (int i = 0; i < rr.nitems; i++) {
+        rr_item *it = &rr.items[i];
+        if (it->state == ITEM_LIVE || it->state == ITEM_ORPHAN) {
+            release(it, i, it->state == ITEM_LIVE ? it->owner : 0, 0);
+        }
+    }
+    for (int slot = 0; slot < XF_RR_NSLOTS; slot++) {
+        run_pending(slot);
+    }
+    for (int i = 0; i < rr.nitems; i++) {
+        if (rr.items[i].state != ITEM_DONE) {
+            xf_fail("item %d is not settled at the end of the input", i);
+        }
+    }
+    for (int i = 0; i < rr.nobjects; i++) {
+        rr_object *o = &rr.objects[i];
+        if (o->obj == NULL) {
+            continue;
+        }
+        if (!owner_alive(o->owner, o->owner_id)) {
+            xf_fail("object %d outlived its interpreter in the harness", i);
+        }
+        if (Py_REFCNT(o->obj) != o->baseline) {
+            xf_fail("object %d (%s, slot %d) has refcount %zd after all its "
+                    "data was released, %zd before it was shared", i,
+                    Py_TYPE(o->obj)->tp_name, o->owner, Py_REFCNT(o->obj),
+                    o->baseline);
+        }
+        int prev = xf_enter(o->owner);
+        Py_CLEAR(o->obj);
+        xf_leave(prev);
+    }
+    rr.nitems = 0;
+    rr.nobjects = 0;
+}
+
+static void
+run(const uint8_t *data, size_t size)
+{
+    xf_input in;
+    xf_input_init(&in, data, size);
+    for (int n = 0; n < XF_RR_MAX_OPS && !xf_input_exhausted(&in); n++) {
+        switch (xf_read_u8(&in) % XF_RR_NOPS) {
+        case XF_RR_SHARE:
+            op_share(&in);
+            break;
+        case XF_RR_REBUILD:
+            op_rebuild(&in);
+            break;
+        case XF_RR_RELEASE:
+            op_release(&in);
+            break;
+        case XF_RR_RUN_PENDING:
+            op_run_pending(&in);
+            break;
+        case XF_RR_FLOOD:
+            op_flood(&in);
+            break;
+        case XF_RR_END:
+            op_end(&in);
+            break;
+        case XF_RR_NEW:
+            op_new(&in);
+            break;
+        }
+    }
+    teardown();
+}
+
+static void
+init(void)
+{
+    const char *v = getenv(XF_ENV_STATIC_POOL);
+    rr.static_pool = v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
+XF_FUZZ_TARGET_INIT(run, XF_RR_NSLOTS, init)

@@ -1,0 +1,41 @@
+/* fuzz/release_race input encoding, shared with its seed writer. */
+#ifndef XIDFUZZ_RELEASE_RACE_H
+#define XIDFUZZ_RELEASE_RACE_H
+
+/* Slot 0 (main) and three subinterpreters. */
+#define XF_RR_NSLOTS 4
+
+/* Live items at once: enough to overfill one interpreter's pending-call
+ * queue (300 in 3.13) with room to spare. */
+#define XF_RR_MAX_ITEMS 512
+/* Objects shared by one input (one per SHARE or FLOOD). */
+#define XF_RR_MAX_OBJECTS 32
+/* Operations per input. */
+#define XF_RR_MAX_OPS 64
+/* Copies one FLOOD makes and releases: a little past the queue. */
+#define XF_RR_MAX_FLOOD 320
+
+/* One opcode byte (modulo XF_RR_NOPS), then its operands. */
+enum xf_rr_op {
+    XF_RR_SHARE = 0,    /* u8 slot, object (objgen.h)                    */
+    XF_RR_REBUILD,      /* u8 item, u8 slot                              */
+    XF_RR_RELEASE,      /* u8 item, u8 from-slot, u8 flags               */
+    XF_RR_RUN_PENDING,  /* u8 slot                                       */
+    XF_RR_FLOOD,        /* u8 owner, u8 from, u8 flags, u16 count, object */
+    XF_RR_END,          /* u8 slot (1..NSLOTS-1)                         */
+    XF_RR_NEW,          /* u8 slot: create it now if it was ended        */
+    XF_RR_NOPS
+};
+
+/* Flags of RELEASE and FLOOD. */
+enum {
+    XF_RR_RAWFREE = 1 << 0,     /* _ReleaseAndRawFree, not _Release */
+    XF_RR_THEN_RUN = 1 << 1,    /* the owner runs its pending calls after */
+};
+
+/* Environment knob: XIDFUZZ_STATIC_POOL=1 turns END and NEW into no-ops
+ * and maps every slot operand onto a live slot, so that no input creates
+ * or ends an interpreter (ci/bench.sh measures this subset). */
+#define XF_ENV_STATIC_POOL "XIDFUZZ_STATIC_POOL"
+
+#endif

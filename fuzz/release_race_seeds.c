@@ -1,0 +1,184 @@
+/* Seed writer for fuzz/release_race: each seed is a schedule written with
+ * the encoding the target reads (release_race.h, objgen_encode.h).
+ * Usage: release_race_seeds OUTDIR */
+#include "objgen_encode.h"
+#include "release_race.h"
+
+#include <stdio.h>
+
+static xf_out out;
+static const char *outdir;
+static int failures;
+
+static void
+emit(const char *name)
+{
+    if (xf_out_write(&out, outdir, name) != 0) {
+        failures++;
+    }
+    xf_out_reset(&out);
+}
+
+static void
+op(enum xf_rr_op code)
+{
+    xf_put_u8(&out, (uint8_t)code);
+}
+
+/* ("str", b"bytes", 7, ("nested", b"")) */
+static void
+mixed_tuple(void)
+{
+    xf_enc_tuple(&out, 4);
+    xf_enc_ascii(&out, "str");
+    xf_enc_bytes(&out, "bytes", 5);
+    xf_enc_int(&out, 7);
+    xf_enc_tuple(&out, 2);
+    xf_enc_ascii(&out, "nested");
+    xf_enc_bytes(&out, "", 0);
+}
+
+static void
+share(int slot)
+{
+    op(XF_RR_SHARE);
+    xf_put_u8(&out, (uint8_t)slot);
+}
+
+static void
+rebuild(int item, int slot)
+{
+    op(XF_RR_REBUILD);
+    xf_put_u8(&out, (uint8_t)item);
+    xf_put_u8(&out, (uint8_t)slot);
+}
+
+static void
+release(int item, int from, int flags)
+{
+    op(XF_RR_RELEASE);
+    xf_put_u8(&out, (uint8_t)item);
+    xf_put_u8(&out, (uint8_t)from);
+    xf_put_u8(&out, (uint8_t)flags);
+}
+
+static void
+run_pending(int slot)
+{
+    op(XF_RR_RUN_PENDING);
+    xf_put_u8(&out, (uint8_t)slot);
+}
+
+static void
+flood(int owner, int from, int flags, int count)
+{
+    op(XF_RR_FLOOD);
+    xf_put_u8(&out, (uint8_t)owner);
+    xf_put_u8(&out, (uint8_t)from);
+    xf_put_u8(&out, (uint8_t)flags);
+    xf_put_u16(&out, (uint16_t)count);
+}
+
+static void
+end(int slot)
+{
+    op(XF_RR_END);
+    xf_put_u8(&out, (uint8_t)(slot - 1));
+}
+
+static void
+new_interp(int slot)
+{
+    op(XF_RR_NEW);
+    xf_put_u8(&out, (uint8_t)slot);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: release_race_seeds OUTDIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    xf_out_reset(&out);
+
+    /* Without interpreter creation (what XIDFUZZ_STATIC_POOL keeps). */
+    share(1);
+    mixed_tuple();
+    rebuild(0, 2);
+    rebuild(0, 0);
+    release(0, 1, 0);
+    emit("owner-release");
+
+    share(2);
+    xf_enc_bytes(&out, "kept alive by its data", 22);
+    rebuild(0, 3);
+    release(0, 0, XF_RR_THEN_RUN);
+    emit("bytes-release-from-main-then-run");
+
+    share(1);
+    xf_enc_ascii(&out, "one");
+    share(2);
+    mixed_tuple();
+    share(0);
+    xf_enc_float(&out, 2.5);
+    release(0, 3, XF_RR_RAWFREE);
+    release(1, 0, XF_RR_RAWFREE);
+    release(2, 1, 0);
+    rebuild(1, 3);              /* released: does nothing */
+    run_pending(1);
+    run_pending(2);
+    run_pending(0);
+    emit("rawfree-queued-in-three");
+
+    share(3);
+    mixed_tuple();
+    release(0, 1, 0);
+    emit("queued-until-teardown");
+
+    flood(2, 1, 0, 150);
+    xf_enc_bytes(&out, "flood", 5);
+    flood(2, 3, XF_RR_RAWFREE, 140);
+    xf_enc_ascii(&out, "flood");
+    run_pending(2);
+    emit("flood-290-below-capacity");
+
+    flood(0, 1, XF_RR_RAWFREE | XF_RR_THEN_RUN, 200);
+    mixed_tuple();
+    emit("flood-main-then-run");
+
+    /* With interpreter ending and creation. */
+    share(1);
+    xf_enc_bytes(&out, "orphan", 6);
+    share(1);
+    mixed_tuple();
+    share(2);
+    xf_enc_ascii(&out, "survivor");
+    end(1);
+    release(0, 0, 0);
+    release(1, 2, XF_RR_RAWFREE);
+    rebuild(2, 1);              /* recreates slot 1 */
+    release(2, 1, XF_RR_THEN_RUN);
+    emit("end-with-data-out");
+
+    share(3);
+    xf_enc_ascii(&out, "queued");
+    share(3);
+    mixed_tuple();
+    release(0, 0, 0);
+    release(1, 2, XF_RR_RAWFREE);
+    end(3);
+    new_interp(3);
+    share(3);
+    xf_enc_bytes(&out, "replacement", 11);
+    release(2, 0, XF_RR_THEN_RUN);
+    emit("end-with-releases-queued");
+
+    flood(2, 0, 0, 120);
+    xf_enc_bytes(&out, "flooded", 7);
+    end(2);
+    emit("end-with-flood-queued");
+
+    return failures ? 1 : 0;
+}
