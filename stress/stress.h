@@ -18,6 +18,13 @@
 #include <pthread.h>
 #include <stdint.h>
 
+/* XS_TSAN: built with ThreadSanitizer (the tsan variant). */
+#if defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define XS_TSAN 1
+#  endif
+#endif
+
 #define XS_MAX_THREADS 64
 #define XS_MAX_INTERPS 32
 
