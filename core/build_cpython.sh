@@ -106,7 +106,17 @@ case "$variant" in
         harness_cflags+=" -DXIDFUZZ_MALLOC_ARENAS=1"
         harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
         ;;
-    *) die "unknown variant '$variant' (known: asan, asan-pymalloc)" ;;
+    tsan)
+        # ThreadSanitizer core for the threaded stress programs (stress/):
+        # no libFuzzer coverage, no other sanitizer (TSan excludes ASan).
+        # CPython's build runs the new interpreter single-threaded; a
+        # report there would only stop the build, not tell us anything.
+        configure_args+=(--with-thread-sanitizer)
+        export TSAN_OPTIONS=exitcode=0
+        harness_cflags+=" -fsanitize=thread"
+        harness_ldflags+=" -fsanitize=thread"
+        ;;
+    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 

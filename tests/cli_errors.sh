@@ -46,6 +46,14 @@ expect_error "test takes no arguments" "$repo/xidfuzz" test now
 expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" repro --core shiny tuple_nesting "$repo/corpus/tuple_nesting/seeds/empty"
 expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" fuzz --core shiny
 expect_error "usage: ./xidfuzz flags TARGET" "$repo/xidfuzz" flags
+expect_error "unknown scenario 'bogus'" "$repo/xidfuzz" stress bogus
+expect_error "unknown option '--fast'" "$repo/xidfuzz" stress --fast
+stress="$build/stress/xidstress"
+expect_error "no scenario given" "$stress"
+expect_error "unknown scenario 'bogus'" "$stress" bogus
+expect_error "unknown option '--fast'" "$stress" pingpong --fast 1
+expect_error "--threads takes a whole number from 1 to 64, not 'many'" "$stress" churn --threads many
+expect_error "--seed needs a value" "$stress" registry --seed
 
 # A failed command left the corpus as it was.
 if git -C "$repo" status --porcelain -- corpus | grep -q .; then

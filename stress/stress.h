@@ -1,0 +1,140 @@
+/* Threaded stress scenarios for the xid core: shared parts.
+ *
+ * One program (xidstress) runs one scenario per process.  Every decision a
+ * worker makes comes from its own PRNG, seeded from the run's seed and the
+ * worker's index; clocks only pace progress output, stall detection and
+ * --duration.  A failure prints one line naming the scenario, the broken
+ * invariant and the command line that replays it, and exits 1.
+ */
+#ifndef XIDFUZZ_STRESS_H
+#define XIDFUZZ_STRESS_H
+
+#ifndef Py_BUILD_CORE
+#  define Py_BUILD_CORE 1
+#endif
+#include <Python.h>
+#include "pycore_crossinterp.h"    // _PyCrossInterpreterData
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* XS_TSAN: built with ThreadSanitizer (the tsan variant). */
+#if defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define XS_TSAN 1
+#  endif
+#endif
+
+#define XS_MAX_THREADS 64
+#define XS_MAX_INTERPS 32
+
+typedef struct {
+    const char *scenario;
+    int threads;
+    int interps;
+    long iterations;        /* per thread */
+    double duration;        /* seconds; 0: run the iterations */
+    uint64_t seed;
+    int window;             /* items a sender may have in flight */
+} xs_params;
+
+/* The run's parameters, set once by main() before any thread starts. */
+extern xs_params xs_params_g;
+
+/* Set by the main thread when --duration has passed; workers stop
+ * starting new work when they see it. */
+int xs_should_stop(void);
+
+/* Print "xidstress: SCENARIO: FAILED: <message> (replay: ...)" on one
+ * line and exit 1 at once, whatever the other threads are doing. */
+void xs_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* A Python call failed where the scenario needs it to succeed. */
+void xs_fail_py(const char *what) __attribute__((noreturn));
+
+/* A per-thread PRNG (splitmix64): same seed and index, same sequence. */
+typedef struct {
+    uint64_t state;
+} xs_rng;
+
+void xs_rng_init(xs_rng *rng, int index);
+uint64_t xs_rng_next(xs_rng *rng);
+/* Uniform in [0, n). */
+uint32_t xs_rng_below(xs_rng *rng, uint32_t n);
+
+/* Progress: workers add to one shared counter; the main thread prints it. */
+void xs_progress_add(long n);
+
+/* Start `n` workers running fn(index), print progress every second while
+ * they run (and raise the stop flag after --duration), then join them.
+ * Call without holding any interpreter's GIL. */
+void xs_run_workers(int n, void *(*fn)(void *));
+
+/* Interpreters made by the main thread (own GIL, isolated), with the main
+ * interpreter's thread state current. */
+PyInterpreterState *xs_new_interp(void);
+void xs_end_interp(PyInterpreterState *interp);
+
+/* Attach this worker thread to `interp` on a new thread state; detach and
+ * delete it again. */
+PyThreadState *xs_attach(PyInterpreterState *interp);
+void xs_detach(PyThreadState *tstate);
+
+/* Run `interp`'s pending calls (the current thread state's interpreter). */
+void xs_run_pending(PyThreadState *tstate);
+
+/* Pending calls queued for `interp` right now. */
+int xs_npending(PyInterpreterState *interp);
+
+/* Wait up to a millisecond for `cond` with the GIL released: workers idle
+ * this way so that the other threads of their interpreter get the GIL. */
+void xs_idle(PyThreadState *tstate, pthread_mutex_t *mu, pthread_cond_t *cond);
+
+/* Stall detection: a worker that stayed idle this many times in a row (about
+ * XS_STALL_SECONDS) reports the scenario as stuck. */
+#define XS_STALL_SECONDS 20
+#define XS_STALL_IDLES (XS_STALL_SECONDS * 1000)
+
+/* A queue of items (mutex + condition variable), FIFO. */
+typedef struct xs_item {
+    struct xs_item *next;
+    int owner;                       /* index of the worker that shared it */
+    int64_t seq;
+    _PyCrossInterpreterData *data;
+} xs_item;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    xs_item *head;
+    xs_item *tail;
+    long length;
+} xs_queue;
+
+void xs_queue_init(xs_queue *q);
+void xs_queue_push(xs_queue *q, xs_item *item);
+/* The oldest item, or NULL; on_pop (if not NULL) runs under the queue's
+ * lock with the item, so that a count can change together with the pop. */
+xs_item *xs_queue_pop(xs_queue *q, void (*on_pop)(xs_item *));
+/* Remove and return (as a list) every item whose owner is `owner`. */
+xs_item *xs_queue_take_owned(xs_queue *q, int owner);
+long xs_queue_length(xs_queue *q);
+
+/* Payloads: a bytes and a str object per worker, with contents derived from
+ * the worker's index, so that a receiver can check what it rebuilt. */
+PyObject *xs_payload_bytes(int owner);
+PyObject *xs_payload_str(int owner);
+/* Share (owner, seq, bytes, str) as a tuple; the data holds references to
+ * the payloads until released in their interpreter. */
+_PyCrossInterpreterData *xs_share_item(int owner, int64_t seq,
+                                       PyObject *bytes, PyObject *str);
+/* Rebuild a shared item in the current interpreter and check it. */
+void xs_check_item(const xs_item *item);
+
+/* The scenarios. */
+int xs_pingpong(void);
+int xs_churn(void);
+int xs_registry(void);
+int xs_sessions(void);
+
+#endif
