@@ -49,8 +49,12 @@ for run in "${runs[@]}"; do
     # The campaign binary: the patched core when there is one.
     bin="$build/fuzz/${t}_fuzz${XIDFUZZ_BENCH_SUFFIX:-}"
     [ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 2; }
+    # The corpus gets a directory of its own: libFuzzer reads every file
+    # under it at start-up, and a log or crash file there would become a
+    # (large, textual) input that skews the run.
     work=$(mktemp -d)
-    cp -r "$root/corpus/$t/seeds/." "$work/"
+    mkdir "$work/corpus"
+    cp -r "$root/corpus/$t/seeds/." "$work/corpus/"
     mapfile -t flags < <("$root/xidfuzz" flags "$t")
     echo "[bench] $label: fuzzing for ${time}s from corpus/$t/seeds" >&2
     mkdir -p "$work/crashes"
@@ -58,7 +62,7 @@ for run in "${runs[@]}"; do
     XIDFUZZ_STATIC_POOL=$static \
     ASAN_OPTIONS="$("$root/xidfuzz" campaign-asan-options)" \
     "$bin" "${flags[@]}" -seed="${XIDFUZZ_BENCH_SEED:-1}" -max_total_time="$time" -print_final_stats=1 \
-        -artifact_prefix="$work/crashes/" "$work" > "$work/log" 2>&1 || rc=$?
+        -artifact_prefix="$work/crashes/" "$work/corpus" > "$work/log" 2>&1 || rc=$?
     execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$work/log")
     rate=$(awk '/stat::average_exec_per_sec/ { print $NF }' "$work/log")
     floor=
