@@ -48,6 +48,16 @@ expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" fuzz --core sh
 expect_error "usage: ./xidfuzz flags TARGET" "$repo/xidfuzz" flags
 expect_error "unknown scenario 'bogus'" "$repo/xidfuzz" stress bogus
 expect_error "unknown option '--fast'" "$repo/xidfuzz" stress --fast
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" triage no_such_target "$tmp/empty"
+expect_error "no such file or directory '$tmp/missing'" "$repo/xidfuzz" triage tuple_nesting "$tmp/missing"
+expect_error "no such file or directory" "$repo/xidfuzz" triage tuple_nesting "$repo/corpus/tuple_nesting/seeds/empty" "$tmp/dangling"
+expect_error "no files in directory" "$repo/xidfuzz" triage tuple_nesting "$tmp/empty"
+expect_error "usage: ./xidfuzz triage" "$repo/xidfuzz" triage tuple_nesting
+expect_error "unknown option '--fast'" "$repo/xidfuzz" triage --fast tuple_nesting "$tmp/empty"
+expect_error "--frames takes a whole number" "$repo/xidfuzz" triage --frames many tuple_nesting "$tmp/empty"
+expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" triage --core shiny tuple_nesting "$tmp/empty"
+expect_error "can be given once" "$repo/xidfuzz" triage tuple_nesting - - < /dev/null
+expect_error "jobs takes a number" "$repo/xidfuzz" fuzz --jobs 0
 stress="$build/stress/xidstress"
 expect_error "no scenario given" "$stress"
 expect_error "unknown scenario 'bogus'" "$stress" bogus
