@@ -116,7 +116,30 @@ case "$variant" in
         harness_cflags+=" -fsanitize=thread"
         harness_ldflags+=" -fsanitize=thread"
         ;;
-    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan)" ;;
+    gcov)
+        # gcc, no sanitizer, for two jobs that cannot run under the clang
+        # cores: line/branch coverage (gcov, coverage/) and Valgrind's
+        # memcheck (ci/valgrind.sh).  One build serves both because each
+        # CPython build costs minutes on the 2-core machine; memcheck only
+        # runs slower over the counters.
+        # -O0 (after configure's own -Og for pydebug, so it wins): gcov
+        # line and branch figures are only meaningful unoptimised, and it
+        # is how CPython's own 74.4% / 54.5% / 94.7% were measured.
+        # -fprofile-update=atomic: the stress scenarios run the core on
+        # many threads at once; plain counter increments would race.
+        # --without-pymalloc: every object is a malloc block, so memcheck
+        # sees exact bounds and leaks.  It is fixed at build time because
+        # the harness's isolated config ignores PYTHONMALLOC.
+        cc=gcc
+        configure_args+=(--without-pymalloc)
+        extra_cflags+=" -O0 --coverage -fprofile-update=atomic"
+        extra_ldflags+=" --coverage"
+        harness_ldflags+=" --coverage"
+        # The system allocator without the debug hooks' guard bytes, so that
+        # memcheck reports an overrun where it happens, not at the free.
+        harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_MALLOC"
+        ;;
+    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan, gcov)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 
