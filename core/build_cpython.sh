@@ -139,7 +139,34 @@ case "$variant" in
         # memcheck reports an overrun where it happens, not at the free.
         harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_MALLOC"
         ;;
-    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan, gcov)" ;;
+    ossfuzz)
+        # OSS-Fuzz / ClusterFuzzLite (ci/oss-fuzz/build.sh): the compiler and
+        # flags the service passes ($CC, $CFLAGS with its sanitizer and
+        # -fsanitize=fuzzer-no-link), so that the core is instrumented the
+        # way the service expects.  Linking takes the same flags (CPython's
+        # link lines do not use CFLAGS).  The harness gets them from CMake,
+        # which reads $CFLAGS itself.
+        cc=${CC:?the ossfuzz variant takes the compiler from \$CC}
+        extra_cflags+=" ${CFLAGS:-}"
+        extra_ldflags+=" ${CFLAGS:-}"
+        # ASan: every object its own malloc block (exact leak checks), as in
+        # the asan variant.  Harmless under the other sanitizers.
+        configure_args+=(--without-pymalloc)
+        case " ${CFLAGS:-} " in
+            *-fsanitize=*)
+                # CPython's deliberate function-pointer casts (see asan);
+                # OSS-Fuzz's UBSan flags include -fsanitize=function.
+                extra_cflags+=" -fno-sanitize=function"
+                extra_ldflags+=" -fno-sanitize=function" ;;
+        esac
+        case " ${CFLAGS:-} " in
+            *fuzzer-no-link*)
+                # Fuzzing builds: counters only where they guide (as asan).
+                extra_cflags+=" -fno-sanitize-coverage=trace-cmp"
+                coverage_allowlist="$script_dir/coverage_allowlist.txt" ;;
+        esac
+        ;;
+    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan, gcov, ossfuzz)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 
