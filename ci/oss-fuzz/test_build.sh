@@ -68,4 +68,10 @@ for t in "${targets[@]}"; do
     fi
     grep -E '^(#[0-9]+\s+DONE|Done [0-9]+ runs)' "$tmp/run-$t.log" | tail -n1 | sed "s/^/    $t: /" >&2 || true
 done
-say "PASSED: ${targets[*]} built by build.sh and ran from a relocated \$OUT"
+# And the stdlib they used was $OUT's: without it they cannot start.
+mv "$out/xidfuzz-python" "$out/xidfuzz-python.gone"
+if "$out/${targets[0]}" -runs=1 "$tmp/corpus-${targets[0]}" > "$tmp/run-no-home.log" 2>&1; then
+    fail "${targets[0]} started without \$OUT/xidfuzz-python: its stdlib comes from elsewhere"
+fi
+mv "$out/xidfuzz-python.gone" "$out/xidfuzz-python"
+say "PASSED: ${targets[*]} built by build.sh and ran from a relocated \$OUT (stdlib from \$OUT/xidfuzz-python)"
