@@ -8,24 +8,29 @@
 #   ci/nightly.sh [--budget MINUTES] [--out DIR] [--jobs N]
 #
 # --budget (default 60) is the wall time the whole job aims at.  The
-#   builds come first (cached cores: seconds); the fixed tail (coverage
-#   run, Valgrind replay, merging: ~4 minutes on 2 cores) is reserved; what
-#   is left goes 70% to fuzzing (split evenly across targets) and 30% to
-#   stress (split between ASan and TSan, then across scenarios).  Each
-#   piece gets at least a floor (20 s per target, 5 s per scenario), so a
-#   tiny budget overruns rather than skipping a step; the summary reports
-#   the real time.
+#   builds and the Valgrind replay of the committed corpus come first
+#   (their cost is fixed: ~15 s and ~90 s on 2 cores today); merging and
+#   the coverage run at the end are reserved 4 minutes; what is left goes
+#   70% to fuzzing (split evenly across targets) and 30% to stress (split
+#   between ASan and TSan, then across scenarios).  Each piece gets at
+#   least a floor (20 s per target, 5 s per scenario), so a tiny budget
+#   overruns rather than skipping a step; the summary reports the real
+#   time.
 # --out (default build/nightly) receives summary.md, logs/, crashes/TARGET/
 #   (every crash, timeout or leak input), new-inputs/TARGET/ (what was
 #   merged into corpus/), coverage/ and valgrind/.
 # --jobs (default: all cores) libFuzzer fork-mode workers per target.
 #
 # Found inputs: libFuzzer's -merge=1 keeps, of the campaign's new inputs,
-# a minimal set that adds coverage over everything already committed
-# (seeds, regressions, found); each must then replay clean on the patched
-# core before it is copied into corpus/TARGET/found/ (so `./xidfuzz test`,
-# the coverage run and the Valgrind replay pick it up).  The job never
-# commits: the workflow uploads new-inputs/ and a human commits them.
+# a minimal set that adds coverage (libFuzzer features) over everything
+# already committed (seeds, regressions, found); they must then replay
+# clean on the patched core before they are copied into
+# corpus/TARGET/found/ (so `./xidfuzz test`, this job's coverage run and
+# later Valgrind replays pick them up).  The job never commits: the
+# workflow uploads new-inputs/ and a human commits them.  The Valgrind
+# replay runs before fuzzing, on the corpus as committed: its time (about
+# a second per input for targets that create interpreters) then does not
+# depend on what a night found.
 #
 # Exit status: 0 when everything passed and nothing was found, 1 when a
 # step failed or a crash was found, 2 on bad usage.
@@ -95,12 +100,19 @@ step "build (tsan)" "$out/logs/build-tsan.log" \
 step "build (gcov)" "$out/logs/build-gcov.log" \
     bash -c 'CC=gcc cmake -S "$0" -B "$0/build/gcov" -DCMAKE_BUILD_TYPE=Debug -DXIDFUZZ_VARIANT=gcov && cmake --build "$0/build/gcov" -j"$(nproc)"' "$root"
 
-suffix=""
-compgen -G "$build/fuzz/*_fuzz_patched" > /dev/null && suffix=_patched
+suffix="" core_name=pristine
+if compgen -G "$build/fuzz/*_fuzz_patched" > /dev/null; then
+    suffix=_patched core_name=patched
+fi
+
+# ---- Valgrind ------------------------------------------------------------------------
+step "valgrind (committed corpus)" "$out/logs/valgrind.log" \
+    "$root/ci/valgrind.sh" "$root/build/gcov" "$out/valgrind" "${targets[@]}"
 
 # ---- the budget ----------------------------------------------------------------
-# Measured on 2 cores: coverage run ~90 s, Valgrind replay of every corpus
-# ~90 s, merging and replaying new inputs ~10-30 s per target.
+# Measured on 2 cores with a 10-minute budget: merging and replaying what
+# 4 x 1 minute found, ~40 s; the coverage run, ~90 s on the committed
+# corpus and ~130 s with 575 found inputs more.
 readonly TAIL_RESERVE=240
 left=$(( budget * 60 - $(elapsed) - TAIL_RESERVE ))
 [ $left -gt 0 ] || left=0
@@ -108,7 +120,7 @@ fuzz_secs=$(( left * 70 / 100 / ${#targets[@]} ))
 stress_secs=$(( left * 30 / 100 / 2 / ${#scenarios[@]} ))
 [ $fuzz_secs -ge 20 ] || fuzz_secs=20
 [ $stress_secs -ge 5 ] || stress_secs=5
-say "budget ${budget} min, $(elapsed) s spent on builds: fuzz ${fuzz_secs} s per target (fork=$jobs), stress ${stress_secs} s per scenario under ASan and TSan"
+say "budget ${budget} min, $(elapsed) s spent on builds and Valgrind: fuzz ${fuzz_secs} s per target (fork=$jobs), stress ${stress_secs} s per scenario under ASan and TSan"
 
 # ---- fuzzing ---------------------------------------------------------------------
 declare -A execs_per_sec total_execs new_found crashes_of
@@ -136,36 +148,48 @@ for t in "${targets[@]}"; do
 done
 
 # ---- merging new inputs ------------------------------------------------------------
-for t in "${targets[@]}"; do
-    work=$out/work/$t
-    merged=$work/merged
-    rm -rf "$merged"
-    mkdir -p "$merged" "$out/new-inputs/$t"
+# merge_target T: merge T's campaign corpus into corpus/T/found/.
+merge_target() {
+    local t=$1 work=$out/work/$1 f n=0
+    local merged=$work/merged fresh=$work/fresh
+    rm -rf "$merged" "$fresh"
+    mkdir -p "$merged" "$fresh" "$out/new-inputs/$t"
     # Everything committed first, so that merge keeps only what adds to it.
     for d in seeds regressions found; do
         [ ! -d "$root/corpus/$t/$d" ] || cp "$root/corpus/$t/$d"/* "$merged/" 2>/dev/null || true
     done
     ls "$merged" | sort > "$work/before.txt"
     mapfile -t flags < <("$xidfuzz" flags "$t")
-    step "merge $t" "$out/logs/merge-$t.log" \
-        env ASAN_OPTIONS="$("$xidfuzz" campaign-asan-options)" \
+    ASAN_OPTIONS="$("$xidfuzz" campaign-asan-options)" \
         "$build/fuzz/${t}_fuzz$suffix" "${flags[@]}" -merge=1 \
-        -artifact_prefix="$out/crashes/$t/" "$merged" "$work/corpus"
-    n=0
-    while read -r f; do
-        # Only inputs that replay clean on the patched core join corpus/.
-        if "$build/fuzz/${t}_replay$suffix" --quiet "$merged/$f" >> "$out/logs/merge-$t.log" 2>&1; then
-            mkdir -p "$root/corpus/$t/found"
-            cp "$merged/$f" "$root/corpus/$t/found/$f"
-            cp "$merged/$f" "$out/new-inputs/$t/$f"
-            n=$((n + 1))
-        else
-            cp "$merged/$f" "$out/crashes/$t/replay-fails-$f"
-        fi
-    done < <(ls "$merged" | sort | comm -13 "$work/before.txt" -)
-    new_found[$t]=$n
+        -artifact_prefix="$out/crashes/$t/" "$merged" "$work/corpus" || return 1
+    ls "$merged" | sort | comm -13 "$work/before.txt" - | while read -r f; do
+        cp "$merged/$f" "$fresh/"
+    done
+    [ -n "$(ls -A "$fresh")" ] || { echo "merge $t: nothing new"; return 0; }
+    # Only inputs that replay clean on the patched core join corpus/: all
+    # at once (one process), or one by one when that fails.
+    if ! "$build/fuzz/${t}_replay$suffix" --quiet "$fresh"; then
+        for f in "$fresh"/*; do
+            "$build/fuzz/${t}_replay$suffix" --quiet "$f" \
+                || mv "$f" "$out/crashes/$t/replay-fails-$(basename "$f")"
+        done
+    fi
+    mkdir -p "$root/corpus/$t/found"
+    for f in "$fresh"/*; do
+        [ -f "$f" ] || continue
+        cp "$f" "$root/corpus/$t/found/"
+        cp "$f" "$out/new-inputs/$t/"
+        n=$((n + 1))
+    done
+    echo "merge $t: $n new input(s) into corpus/$t/found/"
+}
+
+for t in "${targets[@]}"; do
+    step "merge $t" "$out/logs/merge-$t.log" merge_target "$t"
+    new_found[$t]=$(find "$out/new-inputs/$t" -type f | wc -l)
     crashes_of[$t]=$(find "$out/crashes/$t" -type f | wc -l)
-    say "merge $t: $n new input(s) into corpus/$t/found/"
+    say "merge $t: ${new_found[$t]} new input(s) into corpus/$t/found/"
 done
 
 # ---- stress ------------------------------------------------------------------------
@@ -174,9 +198,8 @@ step "stress ASan (${stress_secs} s x ${#scenarios[@]})" "$out/logs/stress-asan.
 step "stress TSan (${stress_secs} s x ${#scenarios[@]})" "$out/logs/stress-tsan.log" \
     "$xidfuzz" stress --tsan -- --duration "$stress_secs"
 
-# ---- coverage and Valgrind -----------------------------------------------------------
+# ---- coverage (with what was merged) ---------------------------------------------------
 step "coverage" "$out/logs/coverage.log" "$xidfuzz" coverage --out "$out/coverage"
-step "valgrind" "$out/logs/valgrind.log" "$root/ci/valgrind.sh" "$root/build/gcov" "$out/valgrind" "${targets[@]}"
 
 # ---- findings ---------------------------------------------------------------------------
 # One place for the lead to wire in `./xidfuzz triage` (grouping crash
@@ -204,7 +227,7 @@ found_any=0
 {
     echo "# xidfuzz nightly, $(date -u +'%Y-%m-%d %H:%M UTC')"
     echo
-    echo "commit \`$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)\`, budget ${budget} min, took $((total / 60)) min $((total % 60)) s on $(nproc) cores; fuzzing on the ${suffix:+patched}${suffix:-pristine} core (known bugs ${suffix:+fixed}${suffix:-not fixed}), libFuzzer -fork=$jobs."
+    echo "commit \`$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)\`, budget ${budget} min, took $((total / 60)) min $((total % 60)) s on $(nproc) cores; fuzzing on the $core_name core, libFuzzer -fork=$jobs."
     echo
     echo "## Steps"
     echo
@@ -242,7 +265,7 @@ found_any=0
         echo "No report (see \`logs/coverage.log\`)."
     fi
     echo
-    echo "## Valgrind replay (memcheck, every committed input)"
+    echo "## Valgrind replay (memcheck, every input committed before this run)"
     echo
     echo '```'
     grep -E '^[a-z_]+ +(PASS|FAIL) ' "$out/logs/valgrind.log" || echo "no result (see logs/valgrind.log)"
@@ -261,7 +284,11 @@ found_any=0
     [ $found_any -eq 1 ] || echo "None: no crash, timeout or leak input in any target."
     if [ $found_any -eq 1 ] && ! "$xidfuzz" help 2>/dev/null | grep -qE '^\s+triage\b'; then
         echo
-        echo "Campaigns ran on the ${suffix:+patched}${suffix:-pristine} core, where every bug of KNOWN_BUGS.md is fixed: a crash here is new unless it is an open entry there (no \`./xidfuzz triage\` in this checkout to match signatures)."
+        if [ "$core_name" = patched ]; then
+            echo "Campaigns ran on the patched core, where every bug of KNOWN_BUGS.md with a patch is fixed: a crash here is new unless it matches an open entry there (no \`./xidfuzz triage\` in this checkout to match signatures)."
+        else
+            echo "Campaigns ran on the pristine core: crashes may be known bugs (KNOWN_BUGS.md; no \`./xidfuzz triage\` in this checkout to match signatures)."
+        fi
     fi
 } > "$out/summary.md"
 rm -rf "$out/work"
