@@ -16,6 +16,9 @@ cache=${XIDFUZZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xidfuzz}
 say() { echo "[xidfuzz oss-fuzz-test] $*" >&2; }
 fail() { echo "oss-fuzz-test: FAILED: $*" >&2; exit 1; }
 
+for tool in zip unzip clang-19 cmake; do
+    command -v "$tool" > /dev/null || { echo "oss-fuzz-test: $tool is not installed (apt-get install $tool)" >&2; exit 2; }
+done
 tarball=$("$root/core/fetch_cpython.sh" "$cache")
 tmp=$(mktemp -d /tmp/xidfuzz-ossfuzz.XXXXXX)
 [ -n "${XIDFUZZ_OSSFUZZ_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
