@@ -116,7 +116,57 @@ case "$variant" in
         harness_cflags+=" -fsanitize=thread"
         harness_ldflags+=" -fsanitize=thread"
         ;;
-    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan)" ;;
+    gcov)
+        # gcc, no sanitizer, for two jobs that cannot run under the clang
+        # cores: line/branch coverage (gcov, coverage/) and Valgrind's
+        # memcheck (ci/valgrind.sh).  One build serves both because each
+        # CPython build costs minutes on the 2-core machine; memcheck only
+        # runs slower over the counters.
+        # -O0 (after configure's own -Og for pydebug, so it wins): gcov
+        # line and branch figures are only meaningful unoptimised, and it
+        # is how CPython's own 74.4% / 54.5% / 94.7% were measured.
+        # -fprofile-update=atomic: the stress scenarios run the core on
+        # many threads at once; plain counter increments would race.
+        # --without-pymalloc: every object is a malloc block, so memcheck
+        # sees exact bounds and leaks.  It is fixed at build time because
+        # the harness's isolated config ignores PYTHONMALLOC.
+        cc=gcc
+        configure_args+=(--without-pymalloc)
+        extra_cflags+=" -O0 --coverage -fprofile-update=atomic"
+        extra_ldflags+=" --coverage"
+        harness_ldflags+=" --coverage"
+        # The system allocator without the debug hooks' guard bytes, so that
+        # memcheck reports an overrun where it happens, not at the free.
+        harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_MALLOC"
+        ;;
+    ossfuzz)
+        # OSS-Fuzz / ClusterFuzzLite (ci/oss-fuzz/build.sh): the compiler and
+        # flags the service passes ($CC, $CFLAGS with its sanitizer and
+        # -fsanitize=fuzzer-no-link), so that the core is instrumented the
+        # way the service expects.  Linking takes the same flags (CPython's
+        # link lines do not use CFLAGS).  The harness gets them from CMake,
+        # which reads $CFLAGS itself.
+        cc=${CC:?the ossfuzz variant takes the compiler from \$CC}
+        extra_cflags+=" ${CFLAGS:-}"
+        extra_ldflags+=" ${CFLAGS:-}"
+        # ASan: every object its own malloc block (exact leak checks), as in
+        # the asan variant.  Harmless under the other sanitizers.
+        configure_args+=(--without-pymalloc)
+        case " ${CFLAGS:-} " in
+            *-fsanitize=*)
+                # CPython's deliberate function-pointer casts (see asan);
+                # OSS-Fuzz's UBSan flags include -fsanitize=function.
+                extra_cflags+=" -fno-sanitize=function"
+                extra_ldflags+=" -fno-sanitize=function" ;;
+        esac
+        case " ${CFLAGS:-} " in
+            *fuzzer-no-link*)
+                # Fuzzing builds: counters only where they guide (as asan).
+                extra_cflags+=" -fno-sanitize-coverage=trace-cmp"
+                coverage_allowlist="$script_dir/coverage_allowlist.txt" ;;
+        esac
+        ;;
+    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan, gcov, ossfuzz)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 

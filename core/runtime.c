@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>                // readlink()
 
 #ifndef XIDFUZZ_PYTHON_EXECUTABLE
 #  error "XIDFUZZ_PYTHON_EXECUTABLE must name the core's build-tree python"
@@ -158,6 +159,28 @@ install_alloc_counters(void)
     }
 }
 
+#ifdef XIDFUZZ_HOME_RELATIVE
+/* DIR/XIDFUZZ_HOME_RELATIVE for the directory DIR holding this program;
+ * 0 if /proc/self/exe cannot be read or the result does not fit. */
+static int
+home_beside_executable(char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        return 0;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL) {
+        return 0;
+    }
+    *slash = '\0';
+    int len = snprintf(buf, size, "%s/%s", exe, XIDFUZZ_HOME_RELATIVE);
+    return len > 0 && (size_t)len < size;
+}
+#endif
+
 void
 xf_runtime_init(void)
 {
@@ -190,6 +213,15 @@ xf_runtime_init(void)
     config.parse_argv = 0;
     const char *home = getenv(XF_ENV_PYTHONHOME);
     PyStatus status;
+#ifdef XIDFUZZ_HOME_RELATIVE
+    /* Programs shipped away from the build tree (OSS-Fuzz copies them to
+     * $OUT, which the runner mounts elsewhere) carry their stdlib beside
+     * them: XIDFUZZ_HOME_RELATIVE names it relative to the executable. */
+    char exe_home[4096];
+    if ((home == NULL || home[0] == '\0') && home_beside_executable(exe_home, sizeof(exe_home))) {
+        home = exe_home;
+    }
+#endif
     if (home != NULL && home[0] != '\0') {
         status = PyConfig_SetBytesString(&config, &config.home, home);
     }

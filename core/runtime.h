@@ -24,7 +24,9 @@
 
 /* Environment variable naming a directory that holds the stdlib
  * ("lib/python3.13" below it, like an installed prefix).  Unset: the
- * stdlib of the build tree the core was built in. */
+ * directory XIDFUZZ_HOME_RELATIVE names beside the program, when it was
+ * compiled with one (OSS-Fuzz builds), else the stdlib of the build tree
+ * the core was built in. */
 #define XF_ENV_PYTHONHOME "XIDFUZZ_PYTHONHOME"
 
 /* Start the main interpreter once; later calls do nothing.  Aborts with a

@@ -58,6 +58,15 @@ expect_error "--frames takes a whole number" "$repo/xidfuzz" triage --frames man
 expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" triage --core shiny tuple_nesting "$tmp/empty"
 expect_error "can be given once" "$repo/xidfuzz" triage tuple_nesting - - < /dev/null
 expect_error "jobs takes a number" "$repo/xidfuzz" fuzz --jobs 0
+expect_error "coverage: unknown argument '--fast'" "$repo/xidfuzz" coverage --fast
+expect_error "tolerance takes percentage points" "$repo/xidfuzz" coverage --tolerance lots
+expect_error "is not a directory" "$repo/xidfuzz" coverage --out "$repo/README.md"
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" valgrind no_such_target
+expect_error "valgrind: unknown option '--fast'" "$repo/xidfuzz" valgrind --fast
+expect_error "budget takes whole minutes" "$repo/xidfuzz" nightly --budget soon
+expect_error "unknown argument '--fast'" "$repo/xidfuzz" nightly --fast
+expect_error "is not a directory" "$repo/xidfuzz" nightly --out "$repo/README.md"
+expect_error "oss-fuzz-test takes no arguments" "$repo/xidfuzz" oss-fuzz-test now
 stress="$build/stress/xidstress"
 expect_error "no scenario given" "$stress"
 expect_error "unknown scenario 'bogus'" "$stress" bogus

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Coverage of the xid core: run the whole test suite of the gcov build
+# (unit tests, oracle self-tests, every corpus -- seeds, regressions,
+# found -- the known-bug inputs, the seed checks and a brief run of each
+# stress scenario) with fresh counters, then let gcovr report on the three
+# files of the core only.
+#
+# Counters: the core is a static library whose objects live in the shared
+# cache, and libgcov writes each object's .gcda next to it.  GCOV_PREFIX
+# redirects them into OUT/gcda/<absolute object path> instead, so every run
+# starts from zero and concurrent runs (other clones, other build dirs) do
+# not mix; the matching .gcno files are copied beside them for gcov.
+#
+# Usage: coverage/collect.sh BUILD_DIR OUT_DIR
+# Writes OUT_DIR/index.html (+ per-file pages), coverage.xml (Cobertura),
+# coverage.json (gcovr's per-line JSON), summary.json and summary.txt.
+# Exit status: 0, or 1 when a test failed (the report is written anyway).
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: coverage/collect.sh BUILD_DIR OUT_DIR" >&2; exit 2; }
+build=$1 out=$2
+say() { echo "[xidfuzz] coverage: $*" >&2; }
+
+core=$(cat "$build/xid_core_dir.txt")
+[ -f "$core/key.txt" ] && grep -qx 'variant=gcov' "$core/key.txt" \
+    || { echo "coverage: $build is not a gcov build" >&2; exit 2; }
+
+# Only what this script writes is removed: OUT_DIR may be the user's.
+mkdir -p "$out"
+rm -rf "$out/gcda" "$out"/index*.html "$out"/coverage.* "$out"/summary.*
+mkdir -p "$out/gcda"
+export GCOV_PREFIX
+GCOV_PREFIX=$(cd "$out/gcda" && pwd)
+
+say "running the test suite on the gcov core (ctest; log: $out/ctest.log)"
+start=$(date +%s)
+tests_ok=1
+ctest --test-dir "$build" -j"$(nproc)" --output-on-failure > "$out/ctest.log" 2>&1 || tests_ok=0
+grep -E 'tests passed|Total Test time' "$out/ctest.log" | sed 's/^/    /' >&2
+say "tests ran in $(( $(date +%s) - start ))s"
+
+# gcov needs each .gcda's .gcno beside it.
+objs="$GCOV_PREFIX$core/build"
+[ -d "$objs" ] || { echo "coverage: no counters were written under $GCOV_PREFIX" >&2; exit 1; }
+(cd "$core/build" && find . -name '*.gcno') | while read -r f; do
+    [ ! -f "$objs/${f%.gcno}.gcda" ] || cp "$core/build/$f" "$objs/$f"
+done
+
+say "gcovr over Python/crossinterp.c, crossinterp_data_lookup.h, crossinterp_exceptions.h"
+# The three files: crossinterp.c includes the two headers, so all three
+# get their counters from crossinterp.o.  gcov must be gcc's own version.
+gcovr --root "$core/src" --gcov-executable "gcov-$(gcc -dumpversion)" \
+    --filter "$core/src/Python/crossinterp\\.c" \
+    --filter "$core/src/Python/crossinterp_data_lookup\\.h" \
+    --filter "$core/src/Python/crossinterp_exceptions\\.h" \
+    --html-details "$out/index.html" --html-title "xid core coverage (xidfuzz)" \
+    --cobertura "$out/coverage.xml" \
+    --json "$out/coverage.json" \
+    --json-summary "$out/summary.json" --json-summary-pretty \
+    --txt "$out/summary.txt" \
+    "$objs/Python" >&2
+[ "$tests_ok" -eq 1 ] || { say "some tests FAILED (see $out/ctest.log)"; exit 1; }
