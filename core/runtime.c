@@ -1,5 +1,6 @@
 /* Harness runtime; see runtime.h. */
 #include "runtime.h"
+#include "fault.h"
 
 #include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
 #include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
@@ -50,6 +51,20 @@ static struct {
     xf_slot slots[XF_POOL_MAX];
 } rt;
 
+/* What fault injection did in this run, when it did anything: the
+ * injected failure is then the first suspect, and XIDFUZZ_FAULT_NTH
+ * replays a sweep's step. */
+static void
+print_fault_state(void)
+{
+    if (xf_fault_hits() > 0 || xf_fault_override() > 0) {
+        fprintf(stderr, "xidfuzz: fault injection: %s\n", xf_fault_describe());
+    }
+}
+
+/* Sanitizer reports end the process without xf_fail(): say it there too. */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
 void
 xf_fail(const char *fmt, ...)
 {
@@ -60,6 +75,7 @@ xf_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n");
+    print_fault_state();
     fflush(stderr);
     abort();
 }
@@ -213,6 +229,16 @@ xf_runtime_init(void)
     init_slot_helpers(0);
     rt.current = 0;
     install_alloc_counters();
+#ifndef XIDFUZZ_MALLOC_ARENAS
+    /* Not on the asan-pymalloc core: pymalloc's own checks
+     * (_PyMem_PymallocEnabled) compare the object allocator with
+     * _PyObject_Malloc, and a wrapped one would make interpreters created
+     * later disagree about where their objects live. */
+    xf_fault_install();
+#endif
+    if (__sanitizer_set_death_callback != NULL) {
+        __sanitizer_set_death_callback(print_fault_state);
+    }
     rt.initialized = 1;
 }
 
@@ -545,6 +571,13 @@ drop_caches(const xf_check *check)
         in_every_slot(clear_freelists);
     }
     return drift;
+}
+
+long
+xf_alloc_balance(void)
+{
+    return __atomic_load_n(&n_mallocs, __ATOMIC_RELAXED)
+           - __atomic_load_n(&n_frees, __ATOMIC_RELAXED);
 }
 
 void
