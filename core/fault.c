@@ -26,8 +26,13 @@ static fault_domain domains[3] = {
     {.name = "obj"},
 };
 
+/* XIDFUZZ_FAULT_TRACE=1: print the stack of every injected failure (to
+ * tell which allocation a sweep step failed). */
+void __sanitizer_print_stack_trace(void) __attribute__((weak));
+
 static struct {
     int installed;
+    int trace;
     unsigned long override;     /* XIDFUZZ_FAULT_NTH / --sweep; 0: none */
     xf_fault_spec spec;
     int ops_left;               /* < 0: until the run ends */
@@ -56,6 +61,11 @@ inject(fault_domain *d)
         break;
     }
     st.hits += fail;
+    if (fail && st.trace && __sanitizer_print_stack_trace != NULL) {
+        fprintf(stderr, "xidfuzz: injected failure: armed allocation %lu (%s domain):\n",
+                i, d->name);
+        __sanitizer_print_stack_trace();
+    }
     return fail;
 }
 
@@ -121,6 +131,8 @@ xf_fault_install(void)
     if (nth != NULL && nth[0] != '\0') {
         st.override = parse_nth(nth);
     }
+    const char *trace = getenv(XF_ENV_FAULT_TRACE);
+    st.trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
     static const PyMemAllocatorDomain ids[3] = {
         PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ,
     };
@@ -263,6 +275,14 @@ xf_fault_describe(void)
              st.hits, domains[0].armed_allocs, domains[1].armed_allocs,
              domains[2].armed_allocs);
     return buf;
+}
+
+void
+xf_fault_report(void)
+{
+    if (st.hits > 0 || st.override > 0) {
+        fprintf(stderr, "xidfuzz: fault injection: %s\n", xf_fault_describe());
+    }
 }
 
 xf_fault_spec

@@ -39,6 +39,8 @@
 
 /* The environment variable that overrides the inputs' specs. */
 #define XF_ENV_FAULT_NTH "XIDFUZZ_FAULT_NTH"
+/* XIDFUZZ_FAULT_TRACE=1: print the stack of each injected failure. */
+#define XF_ENV_FAULT_TRACE "XIDFUZZ_FAULT_TRACE"
 
 /* Spec encoding (xf_fault_read_spec / xf_fault_put_spec):
  *   u8 mode (% XF_FAULT_NMODES), then
@@ -119,5 +121,11 @@ unsigned long xf_fault_armed_allocs(void);
 
 /* One line for messages: spec, armed allocations per domain, hits. */
 const char *xf_fault_describe(void);
+
+/* "xidfuzz: fault injection: <describe>" on stderr when injection did
+ * anything in this run (xf_fail() calls it; the replay driver makes it
+ * the sanitizers' death callback -- not the fuzzers, where libFuzzer's
+ * own callback saves the input). */
+void xf_fault_report(void);
 
 #endif

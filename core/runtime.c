@@ -51,20 +51,6 @@ static struct {
     xf_slot slots[XF_POOL_MAX];
 } rt;
 
-/* What fault injection did in this run, when it did anything: the
- * injected failure is then the first suspect, and XIDFUZZ_FAULT_NTH
- * replays a sweep's step. */
-static void
-print_fault_state(void)
-{
-    if (xf_fault_hits() > 0 || xf_fault_override() > 0) {
-        fprintf(stderr, "xidfuzz: fault injection: %s\n", xf_fault_describe());
-    }
-}
-
-/* Sanitizer reports end the process without xf_fail(): say it there too. */
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
-
 void
 xf_fail(const char *fmt, ...)
 {
@@ -75,7 +61,7 @@ xf_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n");
-    print_fault_state();
+    xf_fault_report();
     fflush(stderr);
     abort();
 }
@@ -236,9 +222,6 @@ xf_runtime_init(void)
      * later disagree about where their objects live. */
     xf_fault_install();
 #endif
-    if (__sanitizer_set_death_callback != NULL) {
-        __sanitizer_set_death_callback(print_fault_state);
-    }
     rt.initialized = 1;
 }
 

@@ -759,6 +759,17 @@ check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex
     _PyXI_ClearExcInfo(&again);
 }
 
+/* After an injected failure: an object whose errdisplay the core dropped
+ * (documented best effort) is checked without it. */
+static void
+drop_display_if_missing(PyObject *obj, expectation *ex)
+{
+    if (ex->display != NULL && !PyObject_HasAttrString(obj, "errdisplay")) {
+        free(ex->display);
+        ex->display = NULL;
+    }
+}
+
 /* ---- operations --------------------------------------------------------- */
 
 static int
@@ -797,11 +808,8 @@ snapshot(xf_input *in, int as_class)
         else {
             /* The object's errdisplay is dropped (documented) when it
              * cannot be made: the round trip then fails as documented. */
-            int dropped = xf_fault_hit_since(hits) && ex.display != NULL
-                          && !PyObject_HasAttrString(obj, "errdisplay");
-            if (dropped) {
-                free(ex.display);
-                ex.display = NULL;
+            if (xf_fault_hit_since(hits)) {
+                drop_display_if_missing(obj, &ex);
             }
             check_object(obj, &ex);
             check_round_trip(obj, &info, &ex);
@@ -967,6 +975,15 @@ apply_error(xf_input *in)
     xf_fault_arm();
     PyObject *res = _PyXI_ApplyError(&err);
     xf_fault_disarm();
+    if (xf_fault_hit_since(hits)) {
+        /* Best effort after a failure: the proxy's _errdisplay (reported
+         * as unraisable when it cannot be set) and the object's
+         * errdisplay. */
+        (void)take_unraisable();
+        if (res != NULL) {
+            drop_display_if_missing(res, &ex);
+        }
+    }
     if (res == NULL && xf_fault_hit_since(hits)) {
         check_injected_apply(code, &ex);
     }
@@ -1060,12 +1077,9 @@ session(xf_input *in)
         }
         check_injected_apply(_PyXI_ERR_OTHER, &ex);
     }
-    else if (exit_hit && res != NULL) {
+    else if (xf_fault_hit_since(hits) && res != NULL) {
         /* A snapshot: its traceback text may have been dropped. */
-        if (!PyObject_HasAttrString(res, "errdisplay") && ex.display != NULL) {
-            free(ex.display);
-            ex.display = NULL;
-        }
+        drop_display_if_missing(res, &ex);
         check_applied(res, _PyXI_ERR_UNCAUGHT_EXCEPTION, &ex);
     }
     else if (ex.kind == EXPECT_FAILURE) {

@@ -141,6 +141,20 @@ write_faults(void)
     fault(XF_FAULT_NTH, 1, 1);
     session(0, 1, XF_NS_UPDATES_NULL, XF_NS_CODE_PASS, 0);
     emit("fault-session-thread-state");
+    /* An unshareable update: NotShareableError's message holds its repr,
+     * which makes the main thread state's "Py_Repr" list (allocation 5
+     * here; XF-016). */
+    fault(XF_FAULT_NTH, 5, 1);
+    xf_put_u8(&out, XF_NS_OP_SESSION);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_UPDATES_DICT);
+    xf_put_u8(&out, 0);                     /* one update */
+    xf_enc_name(&out, XF_NAME_PLAIN, 2);
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
+    xf_put_u8(&out, 0);
+    emit("fault-session-unshareable-repr");
     fault(XF_FAULT_EVERY, 5, 2);
     session(1, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_VALUE_ERROR, 0);
     session(2, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_CUSTOM, 0);

@@ -173,6 +173,7 @@ usage(void)
 /* LeakSanitizer's per-run check (what libFuzzer calls after an input that
  * ended with more mallocs than frees); absent without the sanitizers. */
 int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 static void
 run_once(const uint8_t *data, size_t size)
@@ -281,6 +282,11 @@ main(int argc, char **argv)
     }
 
     LLVMFuzzerInitialize(&argc, &argv);
+    /* A sanitizer report ends the process without xf_fail(): say what
+     * fault injection did there too. */
+    if (__sanitizer_set_death_callback != NULL) {
+        __sanitizer_set_death_callback(xf_fault_report);
+    }
     signal(SIGALRM, on_alarm);
     for (size_t k = 0; k < inputs.n; k++) {
         size_t size;

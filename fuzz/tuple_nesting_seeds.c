@@ -232,6 +232,12 @@ main(int argc, char **argv)
     xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_MASK, 0xffff0000u, 1});
     nested();
     emit("fault-mask-rebuild");
+    /* NotShareableError's message holds repr(obj): a dict's repr first
+     * records itself in the thread state's "Py_Repr" list. */
+    header(3, 1, XF_TN_FAULT);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_NTH, 1, 1});
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    emit("fault-unshareable-repr");
 
     header(0, 0, 0);
     emit("header-only");
