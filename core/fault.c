@@ -38,6 +38,9 @@ static struct {
     int ops_left;               /* < 0: until the run ends */
     unsigned long stretch;      /* armed allocations since the spec was set */
     unsigned long hits;
+    xf_fault_spec hit_spec;     /* the spec of the last injected failure */
+    unsigned long hit_index;    /* its place in that spec's stretch */
+    const char *hit_domain;
 } st;
 
 /* Whether the next armed allocation fails (and count it). */
@@ -61,6 +64,11 @@ inject(fault_domain *d)
         break;
     }
     st.hits += fail;
+    if (fail) {
+        st.hit_spec = st.spec;
+        st.hit_index = i;
+        st.hit_domain = d->name;
+    }
     if (fail && st.trace && __sanitizer_print_stack_trace != NULL) {
         fprintf(stderr, "xidfuzz: injected failure: armed allocation %lu (%s domain):\n",
                 i, d->name);
@@ -264,6 +272,14 @@ xf_fault_describe(void)
     int n;
     if (st.override > 0) {
         n = snprintf(buf, sizeof(buf), "%s=%lu", XF_ENV_FAULT_NTH, st.override);
+    }
+    else if (st.hits > 0) {
+        /* The spec may be off by now (its stretch ended): name the one
+         * that failed the last allocation. */
+        const char *mode = st.hit_spec.mode < XF_FAULT_NMODES ? modes[st.hit_spec.mode] : "?";
+        n = snprintf(buf, sizeof(buf), "fault spec %s %#x (last failure: allocation "
+                     "%lu of its stretch, %s domain)", mode,
+                     (unsigned)st.hit_spec.param, st.hit_index, st.hit_domain);
     }
     else {
         const char *mode = st.spec.mode < XF_FAULT_NMODES ? modes[st.spec.mode] : "?";

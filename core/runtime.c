@@ -530,9 +530,33 @@ freelist_blocks(void)
  * whole interpreter, so it is cheap enough to try before the full
  * collection and reruns of xf_check_end().  It frees only unreachable
  * cycles, so it cannot hide a reference that was leaked. */
+/* Text written to sys.stderr (or stdout) and not flushed yet holds
+ * references: a TextIOWrapper keeps pending str objects until its buffer
+ * fills.  Under fault injection the core's unraisable reports (debug
+ * builds), whose hook call failed, fall back to writing to sys.stderr,
+ * and the input drifted by their pending text, then drifted back when a
+ * later run flushed it.  Flushing writes the text out and drops them. */
+static void
+flush_std_streams(void)
+{
+    static const char *const names[] = {"stderr", "stdout"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *stream = PySys_GetObject(names[i]);
+        if (stream == NULL || stream == Py_None) {
+            continue;
+        }
+        PyObject *res = PyObject_CallMethod(stream, "flush", NULL);
+        if (res == NULL) {
+            PyErr_Clear();
+        }
+        Py_XDECREF(res);
+    }
+}
+
 static void
 collect_young_and_clear(void)
 {
+    flush_std_streams();
     (void)_PyGC_Collect(_PyThreadState_GET(), 1, _Py_GC_REASON_MANUAL);
     PyType_ClearCache();
 }
@@ -581,6 +605,7 @@ xf_check_begin(xf_check *check)
 static void
 collect_and_clear(void)
 {
+    flush_std_streams();
     (void)PyGC_Collect();
     PyType_ClearCache();
 }

@@ -291,6 +291,10 @@ take_unraisable(void)
 {
     PyObject *list = helper("unraisable");
     Py_ssize_t n = PyList_GET_SIZE(list);
+    if (n > 0) {
+        xf_note("excinfo: %zd unraisable report(s) in slot %d",
+                n, xf_slot_of(PyInterpreterState_Get()));
+    }
     if (PyList_SetSlice(list, 0, n, NULL) < 0) {
         fail_with_python_error("clearing the unraisable list");
     }
