@@ -180,20 +180,16 @@ disarmed_eval_frame(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
 
 /* While a spec is on, every interpreter evaluates frames through
  * disarmed_eval_frame (a custom eval function costs some speed, so only
- * then). */
+ * then).  Every interpreter alive when a spec is set, including ones
+ * created since the last spec (setting the same function is a no-op). */
 static void
 set_eval_hooks(int on)
 {
-    static int hooked;
-    if (hooked == on) {
-        return;
-    }
     for (PyInterpreterState *interp = PyInterpreterState_Head(); interp != NULL;
          interp = PyInterpreterState_Next(interp)) {
         _PyInterpreterState_SetEvalFrameFunc(
             interp, on ? disarmed_eval_frame : _PyEval_EvalFrameDefault);
     }
-    hooked = on;
 }
 
 static void

@@ -9,9 +9,10 @@
  *
  *   dict_setdefault_probe     prints "rc=R error=E len=N"
  *
- * Fixed: rc=-1 error=MemoryError len=5.  3.13.5: rc=0 error=MemoryError
- * len=6 -- "inserted", with an exception set and a length that counts an
- * entry the table does not hold. */
+ * Fixed: rc=-1 error=MemoryError len=5.  3.13.5 counts the entry it did
+ * not insert: a debug build stops at once in _PyDict_CheckConsistency
+ * ("ma_used <= usable"); a release build returns rc=0 ("inserted") with
+ * MemoryError set and len=6. */
 #include "fault.h"
 #include "target.h"
 
