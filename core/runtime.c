@@ -1,5 +1,6 @@
 /* Harness runtime; see runtime.h. */
 #include "runtime.h"
+#include "fault.h"
 
 #include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
 #include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
@@ -61,6 +62,7 @@ xf_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n");
+    xf_fault_report();
     fflush(stderr);
     abort();
 }
@@ -245,6 +247,13 @@ xf_runtime_init(void)
     init_slot_helpers(0);
     rt.current = 0;
     install_alloc_counters();
+#ifndef XIDFUZZ_MALLOC_ARENAS
+    /* Not on the asan-pymalloc core: pymalloc's own checks
+     * (_PyMem_PymallocEnabled) compare the object allocator with
+     * _PyObject_Malloc, and a wrapped one would make interpreters created
+     * later disagree about where their objects live. */
+    xf_fault_install();
+#endif
     rt.initialized = 1;
 }
 
@@ -553,9 +562,33 @@ freelist_blocks(void)
  * whole interpreter, so it is cheap enough to try before the full
  * collection and reruns of xf_check_end().  It frees only unreachable
  * cycles, so it cannot hide a reference that was leaked. */
+/* Text written to sys.stderr (or stdout) and not flushed yet holds
+ * references: a TextIOWrapper keeps pending str objects until its buffer
+ * fills.  Under fault injection the core's unraisable reports (debug
+ * builds), whose hook call failed, fall back to writing to sys.stderr,
+ * and the input drifted by their pending text, then drifted back when a
+ * later run flushed it.  Flushing writes the text out and drops them. */
+static void
+flush_std_streams(void)
+{
+    static const char *const names[] = {"stderr", "stdout"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *stream = PySys_GetObject(names[i]);
+        if (stream == NULL || stream == Py_None) {
+            continue;
+        }
+        PyObject *res = PyObject_CallMethod(stream, "flush", NULL);
+        if (res == NULL) {
+            PyErr_Clear();
+        }
+        Py_XDECREF(res);
+    }
+}
+
 static void
 collect_young_and_clear(void)
 {
+    flush_std_streams();
     (void)_PyGC_Collect(_PyThreadState_GET(), 1, _Py_GC_REASON_MANUAL);
     PyType_ClearCache();
 }
@@ -579,6 +612,13 @@ drop_caches(const xf_check *check)
     return drift;
 }
 
+long
+xf_alloc_balance(void)
+{
+    return __atomic_load_n(&n_mallocs, __ATOMIC_RELAXED)
+           - __atomic_load_n(&n_frees, __ATOMIC_RELAXED);
+}
+
 void
 xf_check_begin(xf_check *check)
 {
@@ -597,6 +637,7 @@ xf_check_begin(xf_check *check)
 static void
 collect_and_clear(void)
 {
+    flush_std_streams();
     (void)PyGC_Collect();
     PyType_ClearCache();
 }

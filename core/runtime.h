@@ -102,6 +102,11 @@ void xf_lost_refs(Py_ssize_t n);
 void xf_use_malloc_arenas(void);
 void xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg);
 
+/* Mallocs minus frees since xf_check_begin() (the sanitizer hooks; 0
+ * without them): more than 0 after xf_check_end() is what makes libFuzzer
+ * ask LeakSanitizer, and the replay driver's sweep does the same. */
+long xf_alloc_balance(void);
+
 /* Report a broken oracle: prints "xidfuzz: ORACLE FAILURE: <message>" and
  * aborts, so the fuzzer keeps the input and the sanitizer prints a stack. */
 void xf_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -31,9 +31,39 @@
  *            was raised, and applies in the caller as the snapshot object.
  *   CLASS    the snapshot of an exception class (which the API accepts).
  * Across the input: no leak, no refcount drift, no exception left set.
+ *
+ * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * (0xf8) is FAULT, followed by a fault spec that stays on for the next
+ * spec.ops operations.  It is armed around each core call
+ * (_PyXI_InitExcInfo, _PyXI_FormatExcInfo, _PyXI_ExcInfoAsObject,
+ * _PyXI_ApplyError, _PyXI_Enter, _PyXI_Exit,
+ * _PyXI_ApplyCapturedException), never around making the exception or
+ * the helper's expect().  The core calls Python code (the traceback
+ * module) inside InitExcInfo and Exit: their allocations count too.  When
+ * an injected failure was hit during a call, the documented outcomes are:
+ *   _PyXI_InitExcInfo   -1 with Exception(<one of the documented failure
+ *                       messages>) -- the core turns MemoryError into
+ *                       that -- or MemoryError, and an empty snapshot; or
+ *                       success with every field as expected except the
+ *                       traceback text, which may be missing (dropped when
+ *                       it cannot be made; the unraisable report may be
+ *                       lost as well);
+ *   _PyXI_FormatExcInfo, _PyXI_ExcInfoAsObject
+ *                       NULL with exactly MemoryError; an object whose
+ *                       errdisplay was dropped (best effort in the core);
+ *   _PyXI_ApplyError    MemoryError, or the code's exception without the
+ *                       proxy checks (the proxy is best effort);
+ *   _PyXI_Enter         exactly MemoryError raised, or a captured error
+ *                       applied as InterpreterError / MemoryError;
+ *   _PyXI_Exit + apply  the snapshot (traceback text may be missing), or
+ *                       MemoryError (_PyXI_ERR_NO_MEMORY) or
+ *                       InterpreterError (_PyXI_ERR_OTHER).
+ * Without a hit, the oracles above hold unchanged.
  */
 #include "target.h"
 #include "excinfo.h"
+#include "fault.h"
+#include "fault_oracle.h"
 #include "namegen.h"
 #include "xid_oracle.h"
 
@@ -261,6 +291,10 @@ take_unraisable(void)
 {
     PyObject *list = helper("unraisable");
     Py_ssize_t n = PyList_GET_SIZE(list);
+    if (n > 0) {
+        xf_note("excinfo: %zd unraisable report(s) in slot %d",
+                n, xf_slot_of(PyInterpreterState_Get()));
+    }
     if (PyList_SetSlice(list, 0, n, NULL) < 0) {
         fail_with_python_error("clearing the unraisable list");
     }
@@ -521,15 +555,85 @@ check_failure_raised(const char *call, const char *failure)
     Py_DECREF(exc);
 }
 
+/* Every message _PyXI_InitExcInfo() may fail with (crossinterp.c,
+ * _PyXI_excinfo_InitFromException / _InitFromObject): an allocation that
+ * fails in any step surfaces as Exception(<that step's message>), not as
+ * MemoryError. */
+static const char *const init_failures[] = {
+    "error while initializing exception type snapshot",
+    "error while formatting exception",
+    "error while copying exception message",
+    "exception snapshot missing 'type' attribute",
+    "exception snapshot missing 'msg' attribute",
+    "exception snapshot missing 'errdisplay' attribute",
+    "error while copying exception error display",
+};
+
+/* _PyXI_InitExcInfo after an injected failure was hit during it.  It may
+ * fail with Exception(<any documented message>) (or MemoryError, when
+ * raising that failed too), and then leaves the snapshot empty; or
+ * succeed, and then the snapshot is what the expectation says, except
+ * that the traceback text may be missing (documented: dropped when it
+ * cannot be made; the unraisable report about it may be lost as well).
+ * The expectation is updated to what later checks must see. */
+static int
+check_injected_init(_PyXI_excinfo *info, int rc, expectation *ex,
+                    PyObject *exc, const char *call)
+{
+    if (rc != 0) {
+        PyObject *raised = PyErr_GetRaisedException();
+        PyObject *type = raised != NULL ? (PyObject *)Py_TYPE(raised) : NULL;
+        int ok = type == PyExc_MemoryError;
+        if (type == PyExc_Exception) {
+            PyObject *args = ((PyBaseExceptionObject *)raised)->args;
+            PyObject *text = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : NULL;
+            for (size_t i = 0; !ok && text != NULL && PyUnicode_Check(text)
+                               && i < Py_ARRAY_LENGTH(init_failures); i++) {
+                ok = PyUnicode_CompareWithASCIIString(text, init_failures[i]) == 0;
+            }
+        }
+        if (!ok) {
+            PyErr_SetRaisedException(raised);
+            if (raised != NULL) {
+                PyErr_Print();
+            }
+            xf_fail("excinfo: %s failed after an injected allocation failure "
+                    "without Exception(<a documented failure>) or MemoryError", call);
+        }
+        Py_DECREF(raised);
+        check_empty(info, "after a failure (injected)");
+        return rc;
+    }
+    if (PyErr_Occurred()) {
+        fail_with_python_error("_PyXI_InitExcInfo succeeded with an exception set");
+    }
+    if (ex->kind == EXPECT_FAILURE) {
+        xf_fail("excinfo: %s succeeded after an injected failure, expected '%s'",
+                call, ex->failure);
+    }
+    if (info->errdisplay == NULL && ex->display != NULL) {
+        free(ex->display);
+        ex->display = NULL;
+    }
+    check_fields(info, ex, exc);
+    return rc;
+}
+
 /* _PyXI_InitExcInfo's result against the expectation; returns rc. */
 static int
-init_and_check(_PyXI_excinfo *info, PyObject *exc, const expectation *ex)
+init_and_check(_PyXI_excinfo *info, PyObject *exc, expectation *ex)
 {
     (void)take_unraisable();
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyXI_InitExcInfo(info, exc);
+    xf_fault_disarm();
     Py_ssize_t unraisable = take_unraisable();
     xf_note("excinfo: InitExcInfo(%s) -> %d (expected %s)", Py_TYPE(exc)->tp_name, rc,
             ex->kind == EXPECT_FAILURE ? ex->failure : "success");
+    if (xf_fault_hit_since(hits)) {
+        return check_injected_init(info, rc, ex, exc, "_PyXI_InitExcInfo");
+    }
     if (ex->kind == EXPECT_FAILURE) {
         if (rc == 0) {
             xf_fail("excinfo: _PyXI_InitExcInfo succeeded, expected '%s'", ex->failure);
@@ -550,7 +654,14 @@ static void
 check_formatted(_PyXI_excinfo *info, const expectation *ex)
 {
     char *want = expected_formatted(ex);
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     PyObject *got = _PyXI_FormatExcInfo(info);
+    xf_fault_disarm();
+    if (got == NULL && xf_fault_failed(hits, NULL, "_PyXI_FormatExcInfo")) {
+        free(want);
+        return;
+    }
     check_str_obj("_PyXI_FormatExcInfo()", got, want);
     Py_DECREF(got);
     free(want);
@@ -621,7 +732,15 @@ check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex
         failure = "exception snapshot missing 'errdisplay' attribute";
     }
     _PyXI_excinfo again = {0};
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyXI_InitExcInfo(&again, obj);
+    xf_fault_disarm();
+    if (rc != 0 && xf_fault_hit_since(hits)) {
+        expectation any = {.kind = EXPECT_OK};
+        check_injected_init(&again, rc, &any, NULL, "_PyXI_InitExcInfo(snapshot object)");
+        return;
+    }
     if (failure != NULL) {
         if (rc == 0) {
             xf_fail("excinfo: the snapshot object round-tripped, expected '%s'", failure);
@@ -642,6 +761,17 @@ check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex
         xf_fail("excinfo: a round-tripped snapshot claims a builtin type");
     }
     _PyXI_ClearExcInfo(&again);
+}
+
+/* After an injected failure: an object whose errdisplay the core dropped
+ * (documented best effort) is checked without it. */
+static void
+drop_display_if_missing(PyObject *obj, expectation *ex)
+{
+    if (ex->display != NULL && !PyObject_HasAttrString(obj, "errdisplay")) {
+        free(ex->display);
+        ex->display = NULL;
+    }
 }
 
 /* ---- operations --------------------------------------------------------- */
@@ -672,10 +802,23 @@ snapshot(xf_input *in, int as_class)
         /* The snapshot is raw memory: read it in another interpreter. */
         int made_in = xf_enter(use);
         check_formatted(&info, &ex);
+        unsigned long hits = xf_fault_hits();
+        xf_fault_arm();
         PyObject *obj = _PyXI_ExcInfoAsObject(&info);
-        check_object(obj, &ex);
-        check_round_trip(obj, &info, &ex);
-        Py_DECREF(obj);
+        xf_fault_disarm();
+        if (obj == NULL && xf_fault_failed(hits, NULL, "_PyXI_ExcInfoAsObject")) {
+            /* Nothing to check on. */
+        }
+        else {
+            /* The object's errdisplay is dropped (documented) when it
+             * cannot be made: the round trip then fails as documented. */
+            if (xf_fault_hit_since(hits)) {
+                drop_display_if_missing(obj, &ex);
+            }
+            check_object(obj, &ex);
+            check_round_trip(obj, &info, &ex);
+            Py_DECREF(obj);
+        }
         _PyXI_ClearExcInfo(&info);
         check_empty(&info, "after _PyXI_ClearExcInfo");
         xf_leave(made_in);
@@ -788,6 +931,28 @@ check_applied(PyObject *res, _PyXI_errcode code, const expectation *ex)
     Py_DECREF(raised);
 }
 
+/* _PyXI_ApplyError raised after an injected failure was hit during it:
+ * MemoryError, or the code's own exception (whose proxy __context__ and
+ * message may then be missing: they are best effort). */
+static void
+check_injected_apply(_PyXI_errcode code, const expectation *ex)
+{
+    (void)ex;
+    PyObject *exc = PyErr_Occurred();
+    PyObject *want = code == _PyXI_ERR_UNCAUGHT_EXCEPTION ? NULL : code_exception(code);
+    if (exc != PyExc_MemoryError && (want == NULL || exc != want)) {
+        if (exc != NULL) {
+            PyErr_Print();
+        }
+        xf_fail("excinfo: _PyXI_ApplyError(%d) after an injected allocation "
+                "failure raised %s, expected MemoryError%s%s", (int)code,
+                exc != NULL ? ((PyTypeObject *)exc)->tp_name : "nothing",
+                want != NULL ? " or " : "",
+                want != NULL ? ((PyTypeObject *)want)->tp_name : "");
+    }
+    PyErr_Clear();
+}
+
 static void
 apply_error(xf_input *in)
 {
@@ -810,8 +975,25 @@ apply_error(xf_input *in)
     }
     int made_in = xf_enter(apply);
     xf_note("excinfo: ApplyError(code %d) %d->%d", (int)code, make, apply);
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     PyObject *res = _PyXI_ApplyError(&err);
-    check_applied(res, code, &ex);
+    xf_fault_disarm();
+    if (xf_fault_hit_since(hits)) {
+        /* Best effort after a failure: the proxy's _errdisplay (reported
+         * as unraisable when it cannot be set) and the object's
+         * errdisplay. */
+        (void)take_unraisable();
+        if (res != NULL) {
+            drop_display_if_missing(res, &ex);
+        }
+    }
+    if (res == NULL && xf_fault_hit_since(hits)) {
+        check_injected_apply(code, &ex);
+    }
+    else {
+        check_applied(res, code, &ex);
+    }
     Py_XDECREF(res);
     _PyXI_ClearExcInfo(&err.uncaught);
     xf_leave(made_in);
@@ -826,7 +1008,34 @@ session(xf_input *in)
     int into = read_slot(in);
     int prev = xf_enter(from);
     _PyXI_session s = {0};
-    if (_PyXI_Enter(&s, xf_interp(into), NULL) != 0) {
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
+    int rc = _PyXI_Enter(&s, xf_interp(into), NULL);
+    xf_fault_disarm();
+    if (rc != 0 && xf_fault_hit_since(hits)) {
+        /* Raised (exactly MemoryError) or captured, never both; a
+         * captured error applies as InterpreterError or MemoryError. */
+        int captured = _PyXI_HasCapturedException(&s);
+        if (PyErr_Occurred() && captured) {
+            xf_fail("excinfo: _PyXI_Enter both raised and captured (injected failure)");
+        }
+        if (captured && _PyXI_ApplyCapturedException(&s) != NULL) {
+            xf_fail("excinfo: _PyXI_Enter's captured error applied as an object");
+        }
+        PyObject *exc = PyErr_Occurred();
+        if (exc != PyExc_MemoryError && (!captured || exc != PyExc_InterpreterError)) {
+            if (exc != NULL) {
+                PyErr_Print();
+            }
+            xf_fail("excinfo: _PyXI_Enter failed after an injected allocation "
+                    "failure with %s", exc ? ((PyTypeObject *)exc)->tp_name : "nothing");
+        }
+        PyErr_Clear();
+        /* The exception's bytes are not read: the op ends here. */
+        xf_leave(prev);
+        return;
+    }
+    if (rc != 0) {
         fail_with_python_error("_PyXI_Enter");
     }
     /* Now in `into`, on the session's thread state. */
@@ -836,7 +1045,10 @@ session(xf_input *in)
     expect(exc, &ex);
     (void)take_unraisable();
     PyErr_SetRaisedException(exc);
+    hits = xf_fault_hits();
+    xf_fault_arm();
     _PyXI_Exit(&s);
+    xf_fault_disarm();
     xf_note("excinfo: SESSION %d->%d captured=%d (expected %s)", from, into,
             _PyXI_HasCapturedException(&s),
             ex.kind == EXPECT_FAILURE ? ex.failure : "a snapshot");
@@ -852,11 +1064,29 @@ session(xf_input *in)
     int here = xf_enter(into);
     Py_ssize_t unraisable = take_unraisable();
     xf_leave(here);
-    if (ex.kind == EXPECT_OK) {
+    int exit_hit = xf_fault_hit_since(hits);
+    if (ex.kind == EXPECT_OK && !exit_hit) {
         check_unraisable(unraisable, &ex, "by the capture");
     }
+    xf_fault_arm();
     PyObject *res = _PyXI_ApplyCapturedException(&s);
-    if (ex.kind == EXPECT_FAILURE) {
+    xf_fault_disarm();
+    if (xf_fault_hit_since(hits) && (res == NULL || ex.kind != EXPECT_OK)) {
+        /* The capture (or applying it) failed: the session carries
+         * _PyXI_ERR_NO_MEMORY (MemoryError) or _PyXI_ERR_OTHER
+         * (InterpreterError) instead of a snapshot; or applying it raised
+         * MemoryError. */
+        if (res != NULL) {
+            xf_fail("excinfo: a capture whose snapshot failed applied as an object");
+        }
+        check_injected_apply(_PyXI_ERR_OTHER, &ex);
+    }
+    else if (xf_fault_hit_since(hits) && res != NULL) {
+        /* A snapshot: its traceback text may have been dropped. */
+        drop_display_if_missing(res, &ex);
+        check_applied(res, _PyXI_ERR_UNCAUGHT_EXCEPTION, &ex);
+    }
+    else if (ex.kind == EXPECT_FAILURE) {
         /* The snapshot failed: the caller gets InterpreterError. */
         if (res != NULL || !PyErr_ExceptionMatches(PyExc_InterpreterError)) {
             xf_fail("excinfo: a capture whose snapshot failed did not apply as InterpreterError");
@@ -877,7 +1107,12 @@ run(const uint8_t *data, size_t size)
     xf_input in;
     xf_input_init(&in, data, size);
     for (int i = 0; i < XF_EI_MAX_OPS && !xf_input_exhausted(&in); i++) {
-        switch (xf_read_u8(&in) % XF_EI_NOPS) {
+        uint8_t op = xf_read_u8(&in);
+        if (op >= XF_FAULT_OPCODE) {
+            xf_fault_set(xf_fault_read_spec(&in));
+            continue;
+        }
+        switch (op % XF_EI_NOPS) {
         case XF_EI_OP_SNAPSHOT:
             snapshot(&in, 0);
             break;
@@ -891,6 +1126,7 @@ run(const uint8_t *data, size_t size)
             snapshot(&in, 1);
             break;
         }
+        xf_fault_op_done();
     }
 }
 

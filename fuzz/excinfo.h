@@ -1,7 +1,9 @@
 /* fuzz/excinfo input encoding, shared with its seed writer.
  *
  * An input is up to XF_EI_MAX_OPS operations; one byte (% XF_EI_NOPS)
- * chooses the next one.  Every operation makes one exception from a spec
+ * chooses the next one (bytes from XF_FAULT_OPCODE, 0xf8, up are FAULT:
+ * a fault spec of core/fault.h follows, on for the next spec.ops
+ * operations).  Every operation makes one exception from a spec
  * (below) in some interpreter of the pool. */
 #ifndef XIDFUZZ_EXCINFO_H
 #define XIDFUZZ_EXCINFO_H

@@ -30,8 +30,33 @@
  *           message.
  * Across the input: no exception left set, no pending call left, no
  * refcount drift, no leak (core/target.c, libFuzzer + LeakSanitizer).
+ *
+ * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * (0xf8) is FAULT, followed by a fault spec that stays on for the next
+ * spec.ops operations.  It is armed around every core call of NAMES,
+ * FILL, APPLY and SESSION (_PyXI_Enter, _PyXI_Exit,
+ * _PyXI_ApplyCapturedException; not the nested session's, not FREE, whose
+ * releases allocate nothing), never around the harness's own work.  When
+ * an injected failure was hit during a call, the call may instead:
+ *   NAMES   return NULL with exactly MemoryError (or the expected error);
+ *   FILL    fail with exactly MemoryError (or the expected error), every
+ *           item left without data (the namespace stays fresh);
+ *   APPLY   fail with exactly MemoryError (or KeyError where expected),
+ *           every name already set holding its item's value or the
+ *           default (items apply in order: a prefix is documented);
+ *   SESSION _PyXI_Enter either raises exactly MemoryError (or the expected
+ *           error) or captures an error that applies as InterpreterError
+ *           or MemoryError, never both; after _PyXI_Exit of code that
+ *           raised, the captured error applies as the snapshot (checked as
+ *           usual), or -- when the snapshot could not be made -- as
+ *           MemoryError (_PyXI_ERR_NO_MEMORY) or InterpreterError
+ *           (_PyXI_ERR_OTHER), or applying it fails with MemoryError.
+ * A success is checked exactly as without injection: a failure the core
+ * swallowed (e.g. a value missing after a successful FILL) is a finding.
  */
 #include "target.h"
+#include "fault.h"
+#include "fault_oracle.h"
 #include "namegen.h"
 #include "namespace.h"
 #include "objcmp.h"
@@ -165,11 +190,19 @@ op_names(xf_input *in)
     }
     int idx = free_entry();
     if (idx >= 0) {
+        unsigned long hits = xf_fault_hits();
+        xf_fault_arm();
         _PyXI_namespace *ns = _PyXI_NamespaceFromNames(container);
+        xf_fault_disarm();
         xf_note("namespace: NAMES slot=%d kind=%d names=%zd -> %s (expected %s)",
                 slot, kind, PyList_GET_SIZE(seen), ns ? "namespace" : "NULL",
                 expect_ns ? "namespace" : type_name(expect_error));
-        if (expect_ns) {
+        if (ns == NULL && (expect_ns || PyErr_Occurred())
+            && xf_fault_failed(hits, expect_error, "_PyXI_NamespaceFromNames"))
+        {
+            /* Failed by injection: nothing was made. */
+        }
+        else if (expect_ns) {
             if (ns == NULL) {
                 PyErr_Print();
                 xf_fail("_PyXI_NamespaceFromNames failed for valid names");
@@ -258,10 +291,18 @@ op_fill(xf_input *in)
             fail = xf_expect_share(found[i], budget);
         }
     }
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyXI_FillNamespaceFromDict(e->ns, dict, NULL);
+    xf_fault_disarm();
     xf_note("namespace: FILL slot=%d items=%zd rc=%d (expected %s)", slot,
             view->len, rc, xf_share_outcome_name(fail));
-    if (fail != XF_SHARE_OK) {
+    if (rc != 0 && xf_fault_failed(hits, xf_share_outcome_error(fail),
+                                   "_PyXI_FillNamespaceFromDict")) {
+        /* The namespace stays fresh: a later FILL may fill it. */
+        check_no_data(e->ns, "a fill failed by an injected failure");
+    }
+    else if (fail != XF_SHARE_OK) {
         if (rc == 0) {
             xf_fail("_PyXI_FillNamespaceFromDict succeeded, expected %s",
                     xf_share_outcome_name(fail));
@@ -350,6 +391,35 @@ check_applied(ns_entry *e, Py_ssize_t stop, PyObject *target, PyObject *dflt)
     }
 }
 
+/* After an apply that failed part-way: every name set is an item's name
+ * and holds that item's value (or the default). */
+static void
+check_partially_applied(ns_entry *e, PyObject *target, PyObject *dflt)
+{
+    xf_ns_layout *view = xf_ns_view(e->ns);
+    PyObject *key, *got;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(target, &pos, &key, &got)) {
+        const char *name = PyUnicode_AsUTF8(key);
+        int ok = 0;
+        for (Py_ssize_t i = 0; !ok && name != NULL && i < view->len; i++) {
+            if (strcmp(view->items[i].name, name) != 0) {
+                continue;
+            }
+            if (view->items[i].data == NULL) {
+                ok = got == dflt;
+                continue;
+            }
+            char why[512];
+            ok = xf_compare(e->values[i], got, why, sizeof(why));
+        }
+        if (!ok) {
+            xf_fail("after a failed apply, name '%s' is not the value of any "
+                    "item of that name", name != NULL ? name : "?");
+        }
+    }
+}
+
 static void
 op_apply(xf_input *in)
 {
@@ -372,9 +442,22 @@ op_apply(xf_input *in)
             break;
         }
     }
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyXI_ApplyNamespace(e->ns, target, dflt);
+    xf_fault_disarm();
     xf_note("namespace: APPLY slot=%d default=%d rc=%d (expected %s)", slot, dsel,
             rc, stop < view->len ? "KeyError" : "success");
+    if (rc != 0 && xf_fault_failed(hits, stop < view->len ? PyExc_KeyError : NULL,
+                                   "_PyXI_ApplyNamespace")) {
+        /* Items apply in order: what was set before the failure must be
+         * right, and nothing else may be there. */
+        check_partially_applied(e, target, dflt);
+        Py_DECREF(target);
+        Py_XDECREF(dflt);
+        xf_leave(prev);
+        return;
+    }
     if (stop < view->len) {
         if (rc == 0) {
             xf_fail("_PyXI_ApplyNamespace succeeded though item '%s' has no "
@@ -601,10 +684,31 @@ nested_session(int outer, int into)
     }
 }
 
+/* `hits`: xf_fault_hits() before _PyXI_Exit.  After an injected failure
+ * during the exit or the apply, the capture may have failed (the session
+ * then carries _PyXI_ERR_NO_MEMORY, applied as MemoryError, or
+ * _PyXI_ERR_OTHER, applied as InterpreterError, instead of the
+ * snapshot), or applying it may fail with MemoryError. */
 static void
-check_captured(_PyXI_session *session, const session_code *code)
+check_captured(_PyXI_session *session, const session_code *code,
+               unsigned long hits)
 {
+    xf_fault_arm();
     PyObject *info = _PyXI_ApplyCapturedException(session);
+    xf_fault_disarm();
+    if (info == NULL && xf_fault_hit_since(hits)) {
+        PyObject *exc = PyErr_Occurred();
+        if (exc != PyExc_InterpreterError && exc != PyExc_MemoryError) {
+            if (exc != NULL) {
+                PyErr_Print();
+            }
+            xf_fail("the captured %s (injected failure) applied as %s, expected "
+                    "the snapshot, InterpreterError or MemoryError", code->type,
+                    type_name(exc));
+        }
+        PyErr_Clear();
+        return;
+    }
     if (info == NULL) {
         PyErr_Print();
         xf_fail("applying the captured %s failed", code->type);
@@ -631,6 +735,40 @@ check_captured(_PyXI_session *session, const session_code *code)
     Py_DECREF(info);
 }
 
+/* _PyXI_Enter failed during an injected failure: it either raised
+ * (exactly MemoryError, or the error expected anyway) or captured an
+ * error, never both; a captured error applies as InterpreterError (the
+ * session's error codes) or MemoryError (_PyXI_ERR_NO_MEMORY). */
+static void
+enter_failed_by_injection(_PyXI_session *session, unsigned long hits,
+                          PyObject *expected)
+{
+    int captured = _PyXI_HasCapturedException(session);
+    if (PyErr_Occurred()) {
+        if (captured) {
+            xf_fail("_PyXI_Enter both raised and captured (injected failure)");
+        }
+        if (!xf_fault_failed(hits, expected, "_PyXI_Enter")) {
+            check_raised(expected, "_PyXI_Enter");
+        }
+        return;
+    }
+    if (!captured) {
+        xf_fail("_PyXI_Enter failed after an injected failure with nothing "
+                "raised and nothing captured");
+    }
+    if (_PyXI_ApplyCapturedException(session) != NULL) {
+        xf_fail("_PyXI_Enter's captured error applied as an object");
+    }
+    PyObject *exc = PyErr_Occurred();
+    if (exc != PyExc_InterpreterError && exc != PyExc_MemoryError) {
+        PyErr_Print();
+        xf_fail("_PyXI_Enter's captured error (injected failure) applied as "
+                "%s, expected InterpreterError or MemoryError", type_name(exc));
+    }
+    PyErr_Clear();
+}
+
 static void
 op_session(xf_input *in)
 {
@@ -646,11 +784,17 @@ op_session(xf_input *in)
     PyObject *keys = snapshot_main(into);
 
     _PyXI_session session = {0};
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyXI_Enter(&session, xf_interp(into), updates);
+    xf_fault_disarm();
     xf_note("namespace: SESSION %d->%d updates=%d rc=%d (expected %s%s) code=%s",
             from, into, kind, rc, type_name(ex.raise),
             ex.missing_value ? ", a missing value" : "", code->type ? code->type : "-");
-    if (ex.raise != NULL) {
+    if (rc != 0 && xf_fault_hit_since(hits)) {
+        enter_failed_by_injection(&session, hits, ex.raise);
+    }
+    else if (ex.raise != NULL) {
         if (rc == 0) {
             xf_fail("_PyXI_Enter succeeded, expected %s", type_name(ex.raise));
         }
@@ -696,14 +840,17 @@ op_session(xf_input *in)
             PyErr_Print();
             xf_fail("the session's code %s", raised ? "raised unexpectedly" : "did not raise");
         }
+        hits = xf_fault_hits();
+        xf_fault_arm();
         _PyXI_Exit(&session);
+        xf_fault_disarm();
         check_raised(NULL, "_PyXI_Exit");
         if (_PyXI_HasCapturedException(&session) != raised) {
             xf_fail("session captured an exception: %d, code raised: %d",
                     _PyXI_HasCapturedException(&session), raised);
         }
         if (raised) {
-            check_captured(&session, code);
+            check_captured(&session, code, hits);
         }
     }
     /* _PyXI_Enter freed the updates in `into`: their releases are pending
@@ -725,14 +872,21 @@ run(const uint8_t *data, size_t size)
     xf_input in;
     xf_input_init(&in, data, size);
     for (int step = 0; step < XF_NS_MAX_OPS && !xf_input_exhausted(&in); step++) {
-        switch (xf_read_u8(&in) % XF_NS_NOPS) {
+        uint8_t op = xf_read_u8(&in);
+        if (op >= XF_FAULT_OPCODE) {
+            xf_fault_set(xf_fault_read_spec(&in));
+            continue;
+        }
+        switch (op % XF_NS_NOPS) {
         case XF_NS_OP_NAMES: op_names(&in); break;
         case XF_NS_OP_FILL: op_fill(&in); break;
         case XF_NS_OP_APPLY: op_apply(&in); break;
         case XF_NS_OP_FREE: op_free(&in); break;
         default: op_session(&in); break;
         }
+        xf_fault_op_done();
     }
+    xf_fault_set((xf_fault_spec){XF_FAULT_OFF, 0, 1});
     /* Whatever the input left live is freed where it was made. */
     for (int i = 0; i < XF_NS_TABLE; i++) {
         if (table[i].ns != NULL) {

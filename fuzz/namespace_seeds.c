@@ -1,5 +1,6 @@
 /* Seed writer for fuzz/namespace (encoding in namespace.h): one seed per
  * path of every operation.  Usage: namespace_seeds OUTDIR */
+#include "fault.h"
 #include "namegen.h"
 #include "namespace.h"
 #include "objgen_encode.h"
@@ -91,6 +92,73 @@ session(int from, int into, int kind, int code, int nested)
     }
     xf_put_u8(&out, (uint8_t)xf_ns_encode_code(code));
     xf_put_u8(&out, (uint8_t)nested);
+}
+
+/* FAULT: a fault spec (core/fault.h) for the next `ops` operations. */
+static void
+fault(xf_fault_mode mode, uint32_t param, int ops)
+{
+    xf_put_u8(&out, XF_FAULT_OPCODE);
+    xf_fault_put_spec(&out, (xf_fault_spec){mode, param, ops});
+}
+
+/* Allocation failures injected into each operation. */
+static void
+write_faults(void)
+{
+    fault(XF_FAULT_EVERY, 1, 1);
+    names_plain(1, XF_NS_NAMES_LIST, 3);
+    names_plain(1, XF_NS_NAMES_DICT, 3);
+    emit("fault-names-every-allocation");
+    /* A name of more than one character: the fill's lookup makes a str
+     * for it (allocation 1; XF-015). */
+    xf_put_u8(&out, XF_NS_OP_NAMES);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_NAMES_LIST);
+    xf_put_u8(&out, 1);
+    xf_enc_name(&out, XF_NAME_LONG, 0);
+    fault(XF_FAULT_NTH, 1, 1);
+    fill_all(1, 1);
+    apply(2, XF_NS_DEFAULT_NULL);
+    emit("fault-fill-lookup");
+    /* The str value's buffer (allocation 2 after the item's data). */
+    names_plain(2, XF_NS_NAMES_TUPLE, 1);
+    fault(XF_FAULT_NTH, 2, 1);
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 2);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_ascii(&out, "shared");
+    apply(0, XF_NS_DEFAULT_NONE);
+    emit("fault-fill-str-value");
+    names_plain(1, XF_NS_NAMES_LIST, 3);
+    fill_all(1, 3);
+    fault(XF_FAULT_MASK, 0x2, 1);
+    apply(3, XF_NS_DEFAULT_NULL);
+    free_ns(1);
+    emit("fault-apply-second-allocation");
+    /* The session's thread state (allocation 1; XF-013). */
+    fault(XF_FAULT_NTH, 1, 1);
+    session(0, 1, XF_NS_UPDATES_NULL, XF_NS_CODE_PASS, 0);
+    emit("fault-session-thread-state");
+    /* An unshareable update: NotShareableError's message holds its repr,
+     * which makes the main thread state's "Py_Repr" list (allocation 5
+     * here; XF-016). */
+    fault(XF_FAULT_NTH, 5, 1);
+    xf_put_u8(&out, XF_NS_OP_SESSION);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_UPDATES_DICT);
+    xf_put_u8(&out, 0);                     /* one update */
+    xf_enc_name(&out, XF_NAME_PLAIN, 2);
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
+    xf_put_u8(&out, 0);
+    emit("fault-session-unshareable-repr");
+    fault(XF_FAULT_EVERY, 5, 2);
+    session(1, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_VALUE_ERROR, 0);
+    session(2, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_CUSTOM, 0);
+    emit("fault-every5-sessions-raise");
 }
 
 int
@@ -190,5 +258,6 @@ main(int argc, char **argv)
     xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
     xf_put_u8(&out, 0);
     emit("session-unshareable-update");
+    write_faults();
     return failures ? 1 : 0;
 }

@@ -30,6 +30,18 @@
  *     shared; no exception or pending call is left; the total refcount
  *     does not drift (target.c); LeakSanitizer finds no leak.
  *
+ * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * (0xf8) is FAULT, followed by a fault spec that stays on for the next
+ * spec.ops operations (FAULT itself does not count).  It is armed around
+ * _PyCrossInterpreterData_New, the share and each rebuild (SHARE, FLOOD,
+ * REBUILD): the calls that allocate.  Releases, pending calls and
+ * interpreter ends are not armed (they allocate nothing in the xid core;
+ * ending an interpreter is the runtime's business).  A call during which
+ * an injected failure was hit may fail with exactly MemoryError (the
+ * share: or the error the oracle expects anyway); a failed share leaves
+ * the data empty and makes no item; a failed rebuild changes nothing.
+ * Without a hit, the oracles above hold unchanged.
+ *
  * Documented loss, a finding of its own kind: data still out when its
  * owner ends can never be cleared (crossinterp.c, _xidata_release: "The
  * interpreter was already destroyed ... Someone leaked some memory").
@@ -39,6 +51,8 @@
  * Only that case is excused, and only by the measured amount.
  */
 #include "target.h"
+#include "fault.h"
+#include "fault_oracle.h"
 #include "objcmp.h"
 #include "objgen.h"
 #include "xid_oracle.h"
@@ -230,13 +244,31 @@ static int
 add_item(int object, int slot)
 {
     rr_object *o = &rr.objects[object];
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     _PyCrossInterpreterData *xid = _PyCrossInterpreterData_New();
+    xf_fault_disarm();
     if (xid == NULL) {
+        if (xf_fault_failed(hits, NULL, "_PyCrossInterpreterData_New")) {
+            return -1;
+        }
         xf_fail("_PyCrossInterpreterData_New failed");
     }
     xf_share_outcome expect = xf_expect_share(
         o->obj, xf_tstate(slot)->c_recursion_remaining);
+    hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyObject_GetCrossInterpreterData(o->obj, xid);
+    xf_fault_disarm();
+    if (rc != 0 && xf_fault_failed(hits, xf_share_outcome_error(expect),
+                                   "_PyObject_GetCrossInterpreterData")) {
+        if (xid->data != NULL || xid->obj != NULL) {
+            xf_fail("sharing failed with an injected MemoryError but left "
+                    "data=%p obj=%p behind", xid->data, (void *)xid->obj);
+        }
+        PyMem_RawFree(xid);
+        return -1;
+    }
     xf_check_share_result(expect, rc, xid);
     if (rc != 0) {
         PyMem_RawFree(xid);
@@ -318,7 +350,14 @@ op_rebuild(xf_input *in)
     }
     rr_object *o = &rr.objects[it->object];
     int prev = xf_enter(slot);
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     PyObject *copy = _PyCrossInterpreterData_NewObject(it->xid);
+    xf_fault_disarm();
+    if (copy == NULL && xf_fault_failed(hits, NULL, "_PyCrossInterpreterData_NewObject")) {
+        xf_leave(prev);
+        return;
+    }
     if (copy == NULL) {
         PyErr_Print();
         xf_fail("_PyCrossInterpreterData_NewObject failed in slot %d", slot);
@@ -641,7 +680,12 @@ run(const uint8_t *data, size_t size)
     xf_input in;
     xf_input_init(&in, data, size);
     for (int n = 0; n < XF_RR_MAX_OPS && !xf_input_exhausted(&in); n++) {
-        switch (xf_read_u8(&in) % XF_RR_NOPS) {
+        uint8_t op = xf_read_u8(&in);
+        if (op >= XF_FAULT_OPCODE) {
+            xf_fault_set(xf_fault_read_spec(&in));
+            continue;
+        }
+        switch (op % XF_RR_NOPS) {
         case XF_RR_SHARE:
             op_share(&in);
             break;
@@ -664,6 +708,7 @@ run(const uint8_t *data, size_t size)
             op_new(&in);
             break;
         }
+        xf_fault_op_done();
     }
     teardown();
 }

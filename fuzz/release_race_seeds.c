@@ -1,6 +1,7 @@
 /* Seed writer for fuzz/release_race: each seed is a schedule written with
  * the encoding the target reads (release_race.h, objgen_encode.h).
  * Usage: release_race_seeds OUTDIR */
+#include "fault.h"
 #include "objgen_encode.h"
 #include "release_race.h"
 
@@ -93,6 +94,37 @@ new_interp(int slot)
     xf_put_u8(&out, (uint8_t)slot);
 }
 
+/* FAULT: a fault spec (core/fault.h) for the next `ops` operations. */
+static void
+fault(xf_fault_mode mode, uint32_t param, int ops)
+{
+    xf_put_u8(&out, XF_FAULT_OPCODE);
+    xf_fault_put_spec(&out, (xf_fault_spec){mode, param, ops});
+}
+
+/* Allocation failures injected into shares and rebuilds. */
+static void
+write_faults(void)
+{
+    fault(XF_FAULT_EVERY, 2, 4);
+    share(1);
+    mixed_tuple();
+    share(2);
+    xf_enc_bytes(&out, "bytes", 5);
+    rebuild(0, 3);
+    rebuild(1, 0);
+    release(0, 2, XF_RR_THEN_RUN);
+    release(1, 1, XF_RR_THEN_RUN);
+    emit("fault-every2-share-rebuild");
+    share(1);
+    mixed_tuple();
+    fault(XF_FAULT_MASK, 0x55, 2);
+    rebuild(0, 2);
+    flood(2, 1, XF_RR_THEN_RUN, 8);
+    xf_enc_ascii(&out, "flooded");
+    emit("fault-mask-rebuild-flood");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -180,5 +212,6 @@ main(int argc, char **argv)
     end(2);
     emit("end-with-flood-queued");
 
+    write_faults();
     return failures ? 1 : 0;
 }

@@ -3,13 +3,23 @@
  * crash, what ctest runs over the corpus, and what Valgrind and coverage
  * builds use.
  *
- *   NAME_replay [--timeout SECONDS] [--quiet] PATH...
+ *   NAME_replay [--timeout SECONDS] [--quiet] [--sweep [--sweep-max N]] PATH...
  *
  * Directories are walked recursively in sorted order (hidden entries are
  * skipped).  Every path is checked before the first input runs, so a typo
  * costs nothing.  One line per input; a hang names the input that hung.
- * Exit status: 0 all inputs ran, 2 bad usage or unreadable input, 3 timeout
- * (a crash exits the way the sanitizer or abort() makes it).
+ *
+ * --sweep (core/fault.h): each input runs again and again, with the 1st,
+ * then the 2nd, ... armed allocation of the run failing (the input's own
+ * fault specs are ignored), until a run hits no injected failure (it made
+ * fewer armed allocations than that) or --sweep-max runs (default 1000).
+ * After a run that ends with more mallocs than frees, LeakSanitizer is
+ * asked, as libFuzzer does; a report names XIDFUZZ_FAULT_NTH=N, which
+ * replays that step (NAME_replay FILE with the variable set).
+ *
+ * Exit status: 0 all inputs ran, 1 a leak in a sweep, 2 bad usage or
+ * unreadable input, 3 timeout (a crash exits the way the sanitizer or
+ * abort() makes it).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,6 +32,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "fault.h"
+#include "runtime.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -152,8 +165,60 @@ now_ms(void)
 static void
 usage(void)
 {
-    fprintf(stderr, "usage: %s [--timeout SECONDS] [--quiet] PATH...\n", progname);
+    fprintf(stderr, "usage: %s [--timeout SECONDS] [--quiet] "
+            "[--sweep [--sweep-max N]] PATH...\n", progname);
     exit(2);
+}
+
+/* LeakSanitizer's per-run check (what libFuzzer calls after an input that
+ * ended with more mallocs than frees); absent without the sanitizers. */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static void
+run_once(const uint8_t *data, size_t size)
+{
+    alarm(timeout_seconds);
+    LLVMFuzzerTestOneInput(data, size);
+    alarm(0);
+}
+
+/* Fail the 1st, 2nd, ... armed allocation until a run hits none. */
+static void
+sweep(const char *path, const uint8_t *data, size_t size, unsigned long max,
+      int quiet, const char *progress)
+{
+    double t0 = now_ms();
+    unsigned long n = 1;
+    for (; n <= max; n++) {
+        xf_fault_set_override(n);
+        run_once(data, size);
+        unsigned long hits = xf_fault_hits();
+        if (xf_alloc_balance() > 0 && __lsan_do_recoverable_leak_check != NULL
+            && __lsan_do_recoverable_leak_check() != 0)
+        {
+            fprintf(stderr, "%s: sweep: %s: LEAK with %s=%lu (replay: %s=%lu "
+                    "%s %s)\n", progname, path, XF_ENV_FAULT_NTH, n,
+                    XF_ENV_FAULT_NTH, n, progname, path);
+            /* Not exit(): LeakSanitizer would report the same leak again. */
+            fflush(stderr);
+            _exit(1);
+        }
+        if (hits == 0) {
+            break;
+        }
+    }
+    xf_fault_set_override(0);
+    if (n > max) {
+        fprintf(stderr, "%s: sweep %s: %s: failed allocations 1..%lu in turn, no "
+                "failure; stopped at --sweep-max (%.1f ms)\n", progname, progress, path,
+                max, now_ms() - t0);
+    }
+    else if (!quiet) {
+        fprintf(stderr, "%s: sweep %s: %s: %lu armed allocation(s), each failed "
+                "in turn, no failure (%.1f ms)\n", progname, progress, path, n - 1,
+                now_ms() - t0);
+    }
 }
 
 int
@@ -162,6 +227,9 @@ main(int argc, char **argv)
     const char *slash = strrchr(argv[0], '/');
     progname = slash ? slash + 1 : argv[0];
     int quiet = 0;
+    int sweeping = 0;
+    int sweep_max_given = 0;
+    unsigned long sweep_max = 1000;
     path_list inputs = {0};
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
@@ -180,6 +248,18 @@ main(int argc, char **argv)
             }
             timeout_seconds = (unsigned)t;
         }
+        else if (strcmp(argv[i], "--sweep") == 0) {
+            sweeping = 1;
+        }
+        else if (strcmp(argv[i], "--sweep-max") == 0 && i + 1 < argc) {
+            char *end;
+            long m = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || m <= 0 || m > 10000000) {
+                die("--sweep-max takes a number of runs (1..10000000), not '%s'", argv[i]);
+            }
+            sweep_max = (unsigned long)m;
+            sweep_max_given = 1;
+        }
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage();
         }
@@ -190,6 +270,9 @@ main(int argc, char **argv)
     if (i == argc) {
         usage();
     }
+    if (sweep_max_given && !sweeping) {
+        die("%s", "--sweep-max needs --sweep");
+    }
     for (; i < argc; i++) {
         size_t before = inputs.n;
         collect(&inputs, argv[i]);
@@ -199,18 +282,29 @@ main(int argc, char **argv)
     }
 
     LLVMFuzzerInitialize(&argc, &argv);
+    /* A sanitizer report ends the process without xf_fail(): say what
+     * fault injection did there too. */
+    if (__sanitizer_set_death_callback != NULL) {
+        __sanitizer_set_death_callback(xf_fault_report);
+    }
     signal(SIGALRM, on_alarm);
     for (size_t k = 0; k < inputs.n; k++) {
         size_t size;
         uint8_t *data = read_file(inputs.paths[k], &size);
         current_input = inputs.paths[k];
+        if (sweeping) {
+            char progress[64];
+            snprintf(progress, sizeof(progress), "[%zu/%zu]", k + 1, inputs.n);
+            sweep(current_input, data, size, sweep_max, quiet, progress);
+            free(data);
+            free(inputs.paths[k]);
+            continue;
+        }
         if (!quiet) {
             fprintf(stderr, "%s: %s: running (%zu bytes)\n", progname, current_input, size);
         }
         double t0 = now_ms();
-        alarm(timeout_seconds);
-        LLVMFuzzerTestOneInput(data, size);
-        alarm(0);
+        run_once(data, size);
         if (!quiet) {
             fprintf(stderr, "%s: %s: ok (%.1f ms)\n", progname, current_input,
                     now_ms() - t0);
@@ -218,7 +312,8 @@ main(int argc, char **argv)
         free(data);
         free(inputs.paths[k]);
     }
-    fprintf(stderr, "%s: %zu input(s) replayed, no failure\n", progname, inputs.n);
+    fprintf(stderr, "%s: %zu input(s) %s, no failure\n", progname, inputs.n,
+            sweeping ? "swept" : "replayed");
     free(inputs.paths);
     return 0;
 }

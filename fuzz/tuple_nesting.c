@@ -4,10 +4,16 @@
  *
  * Input: a header, then the tree (objgen.h encoding).
  *   u8 A (slot, % NSLOTS)   u8 B (slot, % NSLOTS)   u8 flags
+ *   [fault spec (core/fault.h), if XF_TN_FAULT]
  *   flags: XF_TN_HEAP      data from _PyCrossInterpreterData_New()
  *          XF_TN_RAWFREE   release with _ReleaseAndRawFree (needs HEAP)
  *          XF_TN_FROM_B    release from B (pending call to A) not from A
  *          XF_TN_TWICE     rebuild the object twice from the same data
+ *          XF_TN_FAULT     allocation-failure injection for the whole
+ *                          input (its one operation), armed around each
+ *                          core call: _PyCrossInterpreterData_New, the
+ *                          share, each rebuild, the release and A's
+ *                          pending calls
  *
  * Oracles:
  *   - sharing succeeds exactly when every leaf is shareable, every int fits
@@ -20,8 +26,22 @@
  *     to what it was before sharing; no exception or pending call is left;
  *     the total refcount does not drift (target.c); LeakSanitizer sees no
  *     leak (libFuzzer's per-input leak check).
+ *
+ * Under fault injection, a core call during which an injected allocation
+ * failure was hit may instead fail with exactly MemoryError:
+ *   - _PyCrossInterpreterData_New: NULL with MemoryError (the input ends);
+ *   - the share: -1 with MemoryError -- or with the error the oracle
+ *     expects, when it expects one -- and the data left empty (never a
+ *     swallowed failure: a shareable tree that fails with anything but
+ *     MemoryError is a finding);
+ *   - a rebuild: NULL with MemoryError and nothing else changed (the
+ *     data is then released as usual and the refcount oracle still holds).
+ * Releases allocate nothing in the core: they must succeed as always.
+ * A call that hit no injected failure has the normal oracle.
  */
 #include "target.h"
+#include "fault.h"
+#include "fault_oracle.h"
 #include "objgen.h"
 #include "objcmp.h"
 #include "xid_oracle.h"
@@ -31,8 +51,15 @@ static void
 rebuild_and_compare(_PyCrossInterpreterData *xid, PyObject *tree, int b)
 {
     int prev = xf_enter(b);
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     PyObject *copy = _PyCrossInterpreterData_NewObject(xid);
+    xf_fault_disarm();
     if (copy == NULL) {
+        if (xf_fault_failed(hits, NULL, "_PyCrossInterpreterData_NewObject")) {
+            xf_leave(prev);
+            return;
+        }
         PyErr_Print();
         xf_fail("_PyCrossInterpreterData_NewObject failed in slot %d", b);
     }
@@ -49,8 +76,10 @@ release(_PyCrossInterpreterData *xid, int a, int b, int flags)
 {
     int prev = xf_enter((flags & XF_TN_FROM_B) ? b : a);
     int rawfree = (flags & XF_TN_RAWFREE) && (flags & XF_TN_HEAP);
+    xf_fault_arm();
     int rc = rawfree ? _PyCrossInterpreterData_ReleaseAndRawFree(xid)
                      : _PyCrossInterpreterData_Release(xid);
+    xf_fault_disarm();
     if (rc != 0) {
         PyErr_Print();
         xf_fail("releasing data owned by a live interpreter failed (rc=%d)", rc);
@@ -59,9 +88,14 @@ release(_PyCrossInterpreterData *xid, int a, int b, int flags)
     /* From B the release is a pending call in A: run it now.  (From A it
      * ran at once; the end-of-input check still verifies that nothing
      * was left queued anywhere.) */
-    if ((flags & XF_TN_FROM_B) && a != b && xf_run_pending(a) != 0) {
-        PyErr_Print();
-        xf_fail("running slot %d's pending calls failed", a);
+    if ((flags & XF_TN_FROM_B) && a != b) {
+        xf_fault_arm();
+        int failed = xf_run_pending(a) != 0;
+        xf_fault_disarm();
+        if (failed) {
+            PyErr_Print();
+            xf_fail("running slot %d's pending calls failed", a);
+        }
     }
     if ((flags & XF_TN_HEAP) && !rawfree) {
         PyMem_RawFree(xid);
@@ -76,6 +110,9 @@ run(const uint8_t *data, size_t size)
     int a = xf_read_u8(&in) % XF_TN_NSLOTS;
     int b = xf_read_u8(&in) % XF_TN_NSLOTS;
     int flags = xf_read_u8(&in);
+    if (flags & XF_TN_FAULT) {
+        xf_fault_set(xf_fault_read_spec(&in));
+    }
 
     int prev = xf_enter(a);
     PyObject *tree = xf_gen_object(&in, &xf_gen_default_opts);
@@ -90,17 +127,43 @@ run(const uint8_t *data, size_t size)
     _PyCrossInterpreterData on_stack;
     _PyCrossInterpreterData *xid = &on_stack;
     if (flags & XF_TN_HEAP) {
+        unsigned long hits = xf_fault_hits();
+        xf_fault_arm();
         xid = _PyCrossInterpreterData_New();
+        xf_fault_disarm();
         if (xid == NULL) {
-            xf_fail("_PyCrossInterpreterData_New failed");
+            if (!xf_fault_failed(hits, NULL, "_PyCrossInterpreterData_New")) {
+                xf_fail("_PyCrossInterpreterData_New failed");
+            }
+            Py_DECREF(tree);
+            xf_leave(prev);
+            return;
         }
     }
     int budget = xf_tstate(a)->c_recursion_remaining;
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
     int rc = _PyObject_GetCrossInterpreterData(tree, xid);
+    xf_fault_disarm();
+    int injected = rc != 0
+        && xf_fault_failed(hits, xf_share_outcome_error(expect),
+                           "_PyObject_GetCrossInterpreterData");
     xf_note("tuple_nesting: A=%d B=%d flags=0x%x type=%s recursion_budget=%d "
-            "expect=%s rc=%d", a, b, flags, Py_TYPE(tree)->tp_name, budget,
-            xf_share_outcome_name(expect), rc);
-    xf_check_share_result(expect, rc, xid);
+            "expect=%s rc=%d%s", a, b, flags, Py_TYPE(tree)->tp_name, budget,
+            xf_share_outcome_name(expect), rc,
+            injected ? " (MemoryError: injected failure)" : "");
+    if (injected) {
+        /* The injected failure stopped the share: it must leave the data
+         * as empty as any other failure does.  Any other outcome (success,
+         * or the error the oracle expects) is checked as usual. */
+        if (xid->data != NULL || xid->obj != NULL) {
+            xf_fail("sharing failed with an injected MemoryError but left "
+                    "data=%p obj=%p behind", xid->data, (void *)xid->obj);
+        }
+    }
+    else {
+        xf_check_share_result(expect, rc, xid);
+    }
     if (rc == 0) {
         if (_PyCrossInterpreterData_INTERPID(xid) != xf_interp_id(a)) {
             xf_fail("data owned by interpreter %lld, shared in %lld",

@@ -1,6 +1,7 @@
 /* Seed writer for fuzz/tuple_nesting: each seed is written with the same
  * encoding the target reads (objgen_encode.h), so what a seed covers is
  * stated here in code.  Usage: tuple_nesting_seeds OUTDIR */
+#include "fault.h"
 #include "objgen_encode.h"
 #include "tuple_nesting.h"
 
@@ -211,6 +212,32 @@ main(int argc, char **argv)
         snprintf(name, sizeof(name), "unshareable-%02d", sel);
         emit(name);
     }
+
+    /* Allocation failures (core/fault.h).  A str's buffer is the share's
+     * first allocation (XF-012); a tuple's item array its second (XF-011). */
+    header(1, 2, XF_TN_FAULT);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_NTH, 1, 1});
+    xf_enc_ascii(&out, "shared");
+    emit("fault-str-buffer");
+    header(2, 1, XF_TN_FAULT);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_NTH, 2, 1});
+    xf_enc_tuple(&out, 1);
+    xf_enc_int(&out, 7);
+    emit("fault-tuple-items");
+    header(1, 3, XF_TN_FAULT | XF_TN_HEAP | XF_TN_FROM_B | XF_TN_TWICE);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_EVERY, 4, 1});
+    nested();
+    emit("fault-every4-nested-twice");
+    header(3, 0, XF_TN_FAULT | XF_TN_HEAP | XF_TN_RAWFREE);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_MASK, 0xffff0000u, 1});
+    nested();
+    emit("fault-mask-rebuild");
+    /* NotShareableError's message holds repr(obj): a dict's repr first
+     * records itself in the thread state's "Py_Repr" list. */
+    header(3, 1, XF_TN_FAULT);
+    xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_NTH, 1, 1});
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    emit("fault-unshareable-repr");
 
     header(0, 0, 0);
     emit("header-only");

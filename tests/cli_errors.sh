@@ -67,6 +67,16 @@ expect_error "budget takes whole minutes" "$repo/xidfuzz" nightly --budget soon
 expect_error "unknown argument '--fast'" "$repo/xidfuzz" nightly --fast
 expect_error "is not a directory" "$repo/xidfuzz" nightly --out "$repo/README.md"
 expect_error "oss-fuzz-test takes no arguments" "$repo/xidfuzz" oss-fuzz-test now
+expect_error "sweep-max takes" "$replay" --sweep --sweep-max 0 "$repo/corpus"
+expect_error "sweep-max needs --sweep" "$replay" --sweep-max 5 "$repo/corpus"
+expect_error "XIDFUZZ_FAULT_NTH must be a positive number, not 'soon'" \
+    env XIDFUZZ_FAULT_NTH=soon "$replay" "$repo/corpus/tuple_nesting/seeds/empty"
+expect_error "usage: ./xidfuzz sweep" "$repo/xidfuzz" sweep
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" sweep no_such_target
+expect_error "sweep: --max takes a whole number" "$repo/xidfuzz" sweep --max many tuple_nesting
+expect_error "sweep: unknown option '--fast'" "$repo/xidfuzz" sweep --fast tuple_nesting
+expect_error "no such file" "$repo/xidfuzz" sweep tuple_nesting "$tmp/missing"
+expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" sweep --core shiny tuple_nesting
 stress="$build/stress/xidstress"
 expect_error "no scenario given" "$stress"
 expect_error "unknown scenario 'bogus'" "$stress" bogus

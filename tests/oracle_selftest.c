@@ -5,6 +5,8 @@
  *
  *   oracle_selftest MODE
  */
+#include "fault.h"
+#include "fault_oracle.h"
 #include "objcmp.h"
 #include "target.h"
 #include "xid_oracle.h"
@@ -90,6 +92,33 @@ input_wrong_error(const uint8_t *d, size_t n)
     xf_check_share_result(XF_SHARE_RECURSION, rc, &xid);
 }
 
+/* Fault injection: the 1st armed allocation fails inside
+ * _PyCrossInterpreterData_New(), which raises MemoryError as documented:
+ * the fault oracle accepts it.  "fault-swallowed" then replaces the
+ * MemoryError with a RuntimeError, as a core that swallowed the failure
+ * and reported something else would. */
+static void
+injected_new(int swallow)
+{
+    unsigned long hits = xf_fault_hits();
+    xf_fault_set((xf_fault_spec){XF_FAULT_NTH, 1, 1});
+    xf_fault_arm();
+    _PyCrossInterpreterData *xid = _PyCrossInterpreterData_New();
+    xf_fault_disarm();
+    if (xid != NULL) {
+        xf_fail("the injected failure was not injected");
+    }
+    if (swallow) {
+        PyErr_SetString(PyExc_RuntimeError, "not a MemoryError");
+    }
+    if (!xf_fault_failed(hits, NULL, "_PyCrossInterpreterData_New")) {
+        xf_fail("no injected failure was counted");
+    }
+}
+
+static void input_fault_clean(const uint8_t *d, size_t n) { injected_new(0); }
+static void input_fault_swallowed(const uint8_t *d, size_t n) { injected_new(1); }
+
 static const struct {
     const char *mode;
     xf_input_fn fn;
@@ -100,6 +129,8 @@ static const struct {
     {"exception-left", input_exception_left},
     {"pending-left", input_pending_left},
     {"wrong-error", input_wrong_error},
+    {"fault-clean", input_fault_clean},
+    {"fault-swallowed", input_fault_swallowed},
 };
 
 int

@@ -1,0 +1,339 @@
+/* Allocation-failure injection; see fault.h. */
+#include "fault.h"
+
+#ifndef Py_BUILD_CORE
+#  define Py_BUILD_CORE 1
+#endif
+#include <Python.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Read by the hooks on every allocation: plain ints, one thread (fault.h). */
+int xf_fault_armed;
+int xf_fault_on;
+
+typedef struct {
+    PyMemAllocatorEx orig;
+    const char *name;
+    unsigned long armed_allocs;     /* since the run began */
+} fault_domain;
+
+static fault_domain domains[3] = {
+    {.name = "raw"},
+    {.name = "mem"},
+    {.name = "obj"},
+};
+
+/* XIDFUZZ_FAULT_TRACE=1: print the stack of every injected failure (to
+ * tell which allocation a sweep step failed). */
+void __sanitizer_print_stack_trace(void) __attribute__((weak));
+
+static struct {
+    int installed;
+    int trace;
+    unsigned long override;     /* XIDFUZZ_FAULT_NTH / --sweep; 0: none */
+    xf_fault_spec spec;
+    int ops_left;               /* < 0: until the run ends */
+    unsigned long stretch;      /* armed allocations since the spec was set */
+    unsigned long hits;
+    xf_fault_spec hit_spec;     /* the spec of the last injected failure */
+    unsigned long hit_index;    /* its place in that spec's stretch */
+    const char *hit_domain;
+} st;
+
+/* Whether the next armed allocation fails (and count it). */
+static int
+inject(fault_domain *d)
+{
+    d->armed_allocs++;
+    unsigned long i = ++st.stretch;
+    int fail = 0;
+    switch (st.spec.mode) {
+    case XF_FAULT_NTH:
+        fail = i == st.spec.param;
+        break;
+    case XF_FAULT_EVERY:
+        fail = i % st.spec.param == 0;
+        break;
+    case XF_FAULT_MASK:
+        fail = i <= 32 && ((st.spec.param >> (i - 1)) & 1);
+        break;
+    default:
+        break;
+    }
+    st.hits += fail;
+    if (fail) {
+        st.hit_spec = st.spec;
+        st.hit_index = i;
+        st.hit_domain = d->name;
+    }
+    if (fail && st.trace && __sanitizer_print_stack_trace != NULL) {
+        fprintf(stderr, "xidfuzz: injected failure: armed allocation %lu (%s domain):\n",
+                i, d->name);
+        __sanitizer_print_stack_trace();
+    }
+    return fail;
+}
+
+static void *
+fault_malloc(void *ctx, size_t size)
+{
+    fault_domain *d = ctx;
+    if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
+        return NULL;
+    }
+    return d->orig.malloc(d->orig.ctx, size);
+}
+
+static void *
+fault_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    fault_domain *d = ctx;
+    if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
+        return NULL;
+    }
+    return d->orig.calloc(d->orig.ctx, nelem, elsize);
+}
+
+/* A failed realloc leaves the block as it was, as realloc() does. */
+static void *
+fault_realloc(void *ctx, void *ptr, size_t size)
+{
+    fault_domain *d = ctx;
+    if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
+        return NULL;
+    }
+    return d->orig.realloc(d->orig.ctx, ptr, size);
+}
+
+static void
+fault_free(void *ctx, void *ptr)
+{
+    fault_domain *d = ctx;
+    d->orig.free(d->orig.ctx, ptr);
+}
+
+static unsigned long
+parse_nth(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(s, &end, 10);
+    if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || n == 0) {
+        fprintf(stderr, "xidfuzz: %s must be a positive number, not '%s'\n",
+                XF_ENV_FAULT_NTH, s);
+        exit(2);
+    }
+    return n;
+}
+
+void
+xf_fault_install(void)
+{
+    if (st.installed) {
+        return;
+    }
+    const char *nth = getenv(XF_ENV_FAULT_NTH);
+    if (nth != NULL && nth[0] != '\0') {
+        st.override = parse_nth(nth);
+    }
+    const char *trace = getenv(XF_ENV_FAULT_TRACE);
+    st.trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
+    static const PyMemAllocatorDomain ids[3] = {
+        PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ,
+    };
+    for (int i = 0; i < 3; i++) {
+        PyMem_GetAllocator(ids[i], &domains[i].orig);
+        PyMemAllocatorEx hook = {
+            .ctx = &domains[i],
+            .malloc = fault_malloc,
+            .calloc = fault_calloc,
+            .realloc = fault_realloc,
+            .free = fault_free,
+        };
+        PyMem_SetAllocator(ids[i], &hook);
+    }
+    st.installed = 1;
+}
+
+/* Python frames run disarmed.  The core runs Python code (the traceback
+ * module while it snapshots an exception, __str__ methods): what fails
+ * there are the eval loop's and the stdlib's own error paths, which are
+ * CPython-wide, not the xid core's.  With them armed, sweeps of the
+ * excinfo seeds stopped in the eval loop (a use-after-free of a code
+ * constant after an unwind, "error return without exception set") and in
+ * traceback's placeholders, and never got to the core.  So a frame of any
+ * interpreter disarms injection for as long as it runs; the C code the
+ * core calls directly stays armed. */
+static PyObject *
+disarmed_eval_frame(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
+                    int throwflag)
+{
+    int armed = xf_fault_armed;
+    xf_fault_armed = 0;
+    PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    xf_fault_armed = armed;
+    return res;
+}
+
+/* While a spec is on, every interpreter evaluates frames through
+ * disarmed_eval_frame (a custom eval function costs some speed, so only
+ * then).  Every interpreter alive when a spec is set, including ones
+ * created since the last spec (setting the same function is a no-op). */
+static void
+set_eval_hooks(int on)
+{
+    for (PyInterpreterState *interp = PyInterpreterState_Head(); interp != NULL;
+         interp = PyInterpreterState_Next(interp)) {
+        _PyInterpreterState_SetEvalFrameFunc(
+            interp, on ? disarmed_eval_frame : _PyEval_EvalFrameDefault);
+    }
+}
+
+static void
+spec_on(xf_fault_spec spec, int ops)
+{
+    st.spec = spec;
+    st.ops_left = ops;
+    st.stretch = 0;
+    xf_fault_on = st.installed && spec.mode != XF_FAULT_OFF;
+    xf_fault_armed = 0;
+    if (st.installed) {
+        set_eval_hooks(xf_fault_on);
+    }
+}
+
+void
+xf_fault_begin_input(void)
+{
+    st.hits = 0;
+    for (int i = 0; i < 3; i++) {
+        domains[i].armed_allocs = 0;
+    }
+    if (st.override > 0) {
+        spec_on((xf_fault_spec){XF_FAULT_NTH, (uint32_t)st.override, 1}, -1);
+    }
+    else {
+        spec_on((xf_fault_spec){XF_FAULT_OFF, 0, 1}, 0);
+    }
+}
+
+void
+xf_fault_set(xf_fault_spec spec)
+{
+    if (st.override == 0) {
+        spec_on(spec, spec.ops);
+    }
+}
+
+void
+xf_fault_op_done(void)
+{
+    if (st.ops_left > 0 && --st.ops_left == 0) {
+        spec_on((xf_fault_spec){XF_FAULT_OFF, 0, 1}, 0);
+    }
+}
+
+void
+xf_fault_set_override(unsigned long n)
+{
+    st.override = n;
+}
+
+unsigned long
+xf_fault_override(void)
+{
+    return st.override;
+}
+
+unsigned long
+xf_fault_hits(void)
+{
+    return st.hits;
+}
+
+unsigned long
+xf_fault_armed_allocs(void)
+{
+    return domains[0].armed_allocs + domains[1].armed_allocs + domains[2].armed_allocs;
+}
+
+const char *
+xf_fault_describe(void)
+{
+    static char buf[256];
+    static const char *modes[XF_FAULT_NMODES] = {"off", "nth", "every", "mask"};
+    int n;
+    if (st.override > 0) {
+        n = snprintf(buf, sizeof(buf), "%s=%lu", XF_ENV_FAULT_NTH, st.override);
+    }
+    else if (st.hits > 0) {
+        /* The spec may be off by now (its stretch ended): name the one
+         * that failed the last allocation. */
+        const char *mode = st.hit_spec.mode < XF_FAULT_NMODES ? modes[st.hit_spec.mode] : "?";
+        n = snprintf(buf, sizeof(buf), "fault spec %s %#x (last failure: allocation "
+                     "%lu of its stretch, %s domain)", mode,
+                     (unsigned)st.hit_spec.param, st.hit_index, st.hit_domain);
+    }
+    else {
+        const char *mode = st.spec.mode < XF_FAULT_NMODES ? modes[st.spec.mode] : "?";
+        n = snprintf(buf, sizeof(buf), "fault spec %s %#x", mode,
+                     (unsigned)st.spec.param);
+    }
+    snprintf(buf + n, sizeof(buf) - (size_t)n,
+             ": %lu injected failure(s); armed allocations: raw %lu, mem %lu, obj %lu",
+             st.hits, domains[0].armed_allocs, domains[1].armed_allocs,
+             domains[2].armed_allocs);
+    return buf;
+}
+
+void
+xf_fault_report(void)
+{
+    if (st.hits > 0 || st.override > 0) {
+        fprintf(stderr, "xidfuzz: fault injection: %s\n", xf_fault_describe());
+    }
+}
+
+xf_fault_spec
+xf_fault_read_spec(xf_input *in)
+{
+    xf_fault_spec spec = {.mode = xf_read_u8(in) % XF_FAULT_NMODES};
+    switch (spec.mode) {
+    case XF_FAULT_NTH:
+        spec.param = 1 + (uint32_t)xf_read_u8(in);
+        break;
+    case XF_FAULT_EVERY:
+        spec.param = 1 + (uint32_t)(xf_read_u8(in) % 16);
+        break;
+    case XF_FAULT_MASK:
+        spec.param = xf_read_u32(in);
+        break;
+    default:
+        break;
+    }
+    spec.ops = 1 + xf_read_u8(in) % XF_FAULT_MAX_OPS;
+    return spec;
+}
+
+void
+xf_fault_put_spec(xf_out *out, xf_fault_spec spec)
+{
+    xf_put_u8(out, (uint8_t)spec.mode);
+    switch (spec.mode) {
+    case XF_FAULT_NTH:
+        xf_put_u8(out, (uint8_t)(spec.param - 1));
+        break;
+    case XF_FAULT_EVERY:
+        xf_put_u8(out, (uint8_t)(spec.param - 1));
+        break;
+    case XF_FAULT_MASK:
+        xf_put_u32(out, spec.param);
+        break;
+    default:
+        break;
+    }
+    xf_put_u8(out, (uint8_t)(spec.ops - 1));
+}
