@@ -59,3 +59,33 @@ xf_out_write(const xf_out *out, const char *dir, const char *name)
     }
     return fclose(f) == 0 ? 0 : -1;
 }
+
+static const char *seeds_dir;
+static int seeds_failures;
+
+int
+xf_seeds_open(int argc, char **argv)
+{
+    if (argc != 2) {
+        const char *slash = strrchr(argv[0], '/');
+        fprintf(stderr, "usage: %s OUTDIR\n", slash != NULL ? slash + 1 : argv[0]);
+        return -1;
+    }
+    seeds_dir = argv[1];
+    return 0;
+}
+
+void
+xf_seed_emit(xf_out *out, const char *name)
+{
+    if (xf_out_write(out, seeds_dir, name) != 0) {
+        seeds_failures++;
+    }
+    xf_out_reset(out);
+}
+
+int
+xf_seeds_status(void)
+{
+    return seeds_failures != 0;
+}

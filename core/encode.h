@@ -24,4 +24,12 @@ void xf_put_span(xf_out *out, size_t max, const void *p, size_t n);
 /* Write out->data to DIR/NAME; returns 0, or -1 with a message printed. */
 int xf_out_write(const xf_out *out, const char *dir, const char *name);
 
+/* Seed writers (fuzz/NAME_seeds.c): xf_seeds_open() takes the output
+ * directory from the command line (0, or -1 after a usage line),
+ * xf_seed_emit() writes one seed there and empties `out` for the next,
+ * and xf_seeds_status() is main's exit status (1 if a write failed). */
+int xf_seeds_open(int argc, char **argv);
+void xf_seed_emit(xf_out *out, const char *name);
+int xf_seeds_status(void);
+
 #endif

@@ -9,16 +9,11 @@
 #include <stdio.h>
 
 static xf_out out;
-static const char *outdir;
-static int failures;
 
 static void
 emit(const char *name)
 {
-    if (xf_out_write(&out, outdir, name) != 0) {
-        failures++;
-    }
-    xf_out_reset(&out);
+    xf_seed_emit(&out, name);
 }
 
 /* A spec without nesting: the names that `flags` asks for are `sel`
@@ -266,11 +261,9 @@ write_faults(void)
 int
 main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: excinfo_seeds OUTDIR\n");
+    if (xf_seeds_open(argc, argv) != 0) {
         return 2;
     }
-    outdir = argv[1];
     write_bases();
     write_heap_types();
     write_messages_and_notes();
@@ -278,5 +271,5 @@ main(int argc, char **argv)
     write_sessions();
     write_classes();
     write_faults();
-    return failures != 0;
+    return xf_seeds_status();
 }

@@ -8,16 +8,11 @@
 #include <stdio.h>
 
 static xf_out out;
-static const char *outdir;
-static int failures;
 
 static void
 emit(const char *name)
 {
-    if (xf_out_write(&out, outdir, name) != 0) {
-        failures++;
-    }
-    xf_out_reset(&out);
+    xf_seed_emit(&out, name);
 }
 
 /* NAMES in `slot`: n plain names a, b, c, ... */
@@ -164,11 +159,9 @@ write_faults(void)
 int
 main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: namespace_seeds OUTDIR\n");
+    if (xf_seeds_open(argc, argv) != 0) {
         return 2;
     }
-    outdir = argv[1];
     char fname[64];
 
     /* The whole life of a namespace, across interpreters. */
@@ -259,5 +252,5 @@ main(int argc, char **argv)
     xf_put_u8(&out, 0);
     emit("session-unshareable-update");
     write_faults();
-    return failures ? 1 : 0;
+    return xf_seeds_status();
 }

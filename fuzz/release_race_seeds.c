@@ -8,16 +8,11 @@
 #include <stdio.h>
 
 static xf_out out;
-static const char *outdir;
-static int failures;
 
 static void
 emit(const char *name)
 {
-    if (xf_out_write(&out, outdir, name) != 0) {
-        failures++;
-    }
-    xf_out_reset(&out);
+    xf_seed_emit(&out, name);
 }
 
 static void
@@ -128,11 +123,9 @@ write_faults(void)
 int
 main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: release_race_seeds OUTDIR\n");
+    if (xf_seeds_open(argc, argv) != 0) {
         return 2;
     }
-    outdir = argv[1];
     xf_out_reset(&out);
 
     /* Without interpreter creation (what XIDFUZZ_STATIC_POOL keeps). */
@@ -213,5 +206,5 @@ main(int argc, char **argv)
     emit("end-with-flood-queued");
 
     write_faults();
-    return failures ? 1 : 0;
+    return xf_seeds_status();
 }

@@ -9,8 +9,6 @@
 #include <stdio.h>
 
 static xf_out out;
-static const char *outdir;
-static int failures;
 
 static void
 header(int a, int b, int flags)
@@ -24,9 +22,7 @@ header(int a, int b, int flags)
 static void
 emit(const char *name)
 {
-    if (xf_out_write(&out, outdir, name) != 0) {
-        failures++;
-    }
+    xf_seed_emit(&out, name);
 }
 
 /* One of every shareable scalar, edge values included. */
@@ -133,11 +129,9 @@ unshareable_leaf(enum xf_unshareable_sel sel)
 int
 main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: tuple_nesting_seeds OUTDIR\n");
+    if (xf_seeds_open(argc, argv) != 0) {
         return 2;
     }
-    outdir = argv[1];
     char name[64];
 
     header(0, 1, 0);
@@ -243,5 +237,5 @@ main(int argc, char **argv)
     emit("header-only");
     xf_out_reset(&out);
     emit("empty");
-    return failures ? 1 : 0;
+    return xf_seeds_status();
 }
