@@ -337,3 +337,10 @@ xf_fault_put_spec(xf_out *out, xf_fault_spec spec)
     }
     xf_put_u8(out, (uint8_t)(spec.ops - 1));
 }
+
+void
+xf_fault_put_op(xf_out *out, xf_fault_mode mode, uint32_t param, int ops)
+{
+    xf_put_u8(out, XF_FAULT_OPCODE);
+    xf_fault_put_spec(out, (xf_fault_spec){mode, param, ops});
+}

@@ -74,6 +74,8 @@ typedef struct {
 
 xf_fault_spec xf_fault_read_spec(xf_input *in);
 void xf_fault_put_spec(xf_out *out, xf_fault_spec spec);
+/* For op-based seed writers: the FAULT opcode, then the spec. */
+void xf_fault_put_op(xf_out *out, xf_fault_mode mode, uint32_t param, int ops);
 
 /* Wrap the allocators; called once by xf_runtime_init() after start-up.
  * Reads XIDFUZZ_FAULT_NTH. */

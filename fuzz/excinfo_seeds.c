@@ -221,14 +221,6 @@ write_classes(void)
     emit("class-memory-error");
 }
 
-/* FAULT: a fault spec (core/fault.h) for the next `ops` operations. */
-static void
-fault(xf_fault_mode mode, uint32_t param, int ops)
-{
-    xf_put_u8(&out, XF_FAULT_OPCODE);
-    xf_fault_put_spec(&out, (xf_fault_spec){mode, param, ops});
-}
-
 /* Allocation failures injected into each operation.  The numbers are
  * where a sweep (fuzz/replay_main.c) found something to look at: 23 is
  * the proxy's message in _PyXI_ApplyError(-2) (XF-014), 1 the session's
@@ -238,7 +230,7 @@ write_faults(void)
 {
     spec raised = {XF_EI_VALUE_ERROR, XF_EI_RAISE, XF_NAME_PLAIN, XF_EI_MSG_ONE, 0,
                    XF_NAME_PLAIN};
-    fault(XF_FAULT_NTH, 23, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 23, 1);
     xf_put_u8(&out, XF_EI_OP_APPLY);
     xf_put_u8(&out, 1);
     xf_put_u8(&out, 2);
@@ -246,15 +238,15 @@ write_faults(void)
     xf_put_u8(&out, 1);
     put_spec(&raised, 0);
     emit("fault-apply-code2-proxy-format");
-    fault(XF_FAULT_NTH, 1, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 1, 1);
     session("fault-session-thread-state", 0, 1, &raised);
-    fault(XF_FAULT_NTH, 40, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 40, 1);
     snapshot("fault-snapshot-traceback", 0, 1, &raised);
-    fault(XF_FAULT_EVERY, 3, 2);
+    xf_fault_put_op(&out, XF_FAULT_EVERY, 3, 2);
     spec notes = {XF_EI_VALUE_ERROR, XF_EI_HEAP, XF_NAME_NON_ASCII, XF_EI_MSG_ONE, 2,
                   XF_NAME_NON_ASCII};
     snapshot("fault-every3-snapshot-heap-notes", 2, 1, &notes);
-    fault(XF_FAULT_MASK, 0x00f0f0f0u, 8);
+    xf_fault_put_op(&out, XF_FAULT_MASK, 0x00f0f0f0u, 8);
     session("fault-mask-session", 1, 2, &raised);
 }
 

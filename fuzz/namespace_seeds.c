@@ -89,19 +89,11 @@ session(int from, int into, int kind, int code, int nested)
     xf_put_u8(&out, (uint8_t)nested);
 }
 
-/* FAULT: a fault spec (core/fault.h) for the next `ops` operations. */
-static void
-fault(xf_fault_mode mode, uint32_t param, int ops)
-{
-    xf_put_u8(&out, XF_FAULT_OPCODE);
-    xf_fault_put_spec(&out, (xf_fault_spec){mode, param, ops});
-}
-
 /* Allocation failures injected into each operation. */
 static void
 write_faults(void)
 {
-    fault(XF_FAULT_EVERY, 1, 1);
+    xf_fault_put_op(&out, XF_FAULT_EVERY, 1, 1);
     names_plain(1, XF_NS_NAMES_LIST, 3);
     names_plain(1, XF_NS_NAMES_DICT, 3);
     emit("fault-names-every-allocation");
@@ -112,13 +104,13 @@ write_faults(void)
     xf_put_u8(&out, XF_NS_NAMES_LIST);
     xf_put_u8(&out, 1);
     xf_enc_name(&out, XF_NAME_LONG, 0);
-    fault(XF_FAULT_NTH, 1, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 1, 1);
     fill_all(1, 1);
     apply(2, XF_NS_DEFAULT_NULL);
     emit("fault-fill-lookup");
     /* The str value's buffer (allocation 2 after the item's data). */
     names_plain(2, XF_NS_NAMES_TUPLE, 1);
-    fault(XF_FAULT_NTH, 2, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 2, 1);
     xf_put_u8(&out, XF_NS_OP_FILL);
     xf_put_u8(&out, 0);
     xf_put_u8(&out, 2);
@@ -128,18 +120,18 @@ write_faults(void)
     emit("fault-fill-str-value");
     names_plain(1, XF_NS_NAMES_LIST, 3);
     fill_all(1, 3);
-    fault(XF_FAULT_MASK, 0x2, 1);
+    xf_fault_put_op(&out, XF_FAULT_MASK, 0x2, 1);
     apply(3, XF_NS_DEFAULT_NULL);
     free_ns(1);
     emit("fault-apply-second-allocation");
     /* The session's thread state (allocation 1; XF-013). */
-    fault(XF_FAULT_NTH, 1, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 1, 1);
     session(0, 1, XF_NS_UPDATES_NULL, XF_NS_CODE_PASS, 0);
     emit("fault-session-thread-state");
     /* An unshareable update: NotShareableError's message holds its repr,
      * which makes the main thread state's "Py_Repr" list (allocation 5
      * here; XF-016). */
-    fault(XF_FAULT_NTH, 5, 1);
+    xf_fault_put_op(&out, XF_FAULT_NTH, 5, 1);
     xf_put_u8(&out, XF_NS_OP_SESSION);
     xf_put_u8(&out, 0);
     xf_put_u8(&out, 1);
@@ -150,7 +142,7 @@ write_faults(void)
     xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
     xf_put_u8(&out, 0);
     emit("fault-session-unshareable-repr");
-    fault(XF_FAULT_EVERY, 5, 2);
+    xf_fault_put_op(&out, XF_FAULT_EVERY, 5, 2);
     session(1, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_VALUE_ERROR, 0);
     session(2, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_CUSTOM, 0);
     emit("fault-every5-sessions-raise");

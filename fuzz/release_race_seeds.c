@@ -89,19 +89,11 @@ new_interp(int slot)
     xf_put_u8(&out, (uint8_t)slot);
 }
 
-/* FAULT: a fault spec (core/fault.h) for the next `ops` operations. */
-static void
-fault(xf_fault_mode mode, uint32_t param, int ops)
-{
-    xf_put_u8(&out, XF_FAULT_OPCODE);
-    xf_fault_put_spec(&out, (xf_fault_spec){mode, param, ops});
-}
-
 /* Allocation failures injected into shares and rebuilds. */
 static void
 write_faults(void)
 {
-    fault(XF_FAULT_EVERY, 2, 4);
+    xf_fault_put_op(&out, XF_FAULT_EVERY, 2, 4);
     share(1);
     mixed_tuple();
     share(2);
@@ -113,7 +105,7 @@ write_faults(void)
     emit("fault-every2-share-rebuild");
     share(1);
     mixed_tuple();
-    fault(XF_FAULT_MASK, 0x55, 2);
+    xf_fault_put_op(&out, XF_FAULT_MASK, 0x55, 2);
     rebuild(0, 2);
     flood(2, 1, XF_RR_THEN_RUN, 8);
     xf_enc_ascii(&out, "flooded");

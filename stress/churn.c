@@ -97,13 +97,7 @@ static void
 churn_send(int self, PyObject *bytes, PyObject *str)
 {
     churn_worker *w = &ch.workers[self];
-    xs_item *item = malloc(sizeof(*item));
-    if (item == NULL) {
-        xs_fail("out of memory");
-    }
-    item->owner = self;
-    item->seq = w->sent;
-    item->data = xs_share_item(self, w->sent, bytes, str);
+    xs_item *item = xs_new_item(self, w->sent, bytes, str);
     w->sent++;
     xs_queue_push(&ch.queue, item);
 }

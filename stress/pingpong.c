@@ -34,13 +34,7 @@ static void
 pp_send(int self, xs_rng *rng, PyObject *bytes, PyObject *str)
 {
     pp_worker *w = &pp.workers[self];
-    xs_item *item = malloc(sizeof(*item));
-    if (item == NULL) {
-        xs_fail("out of memory");
-    }
-    item->owner = self;
-    item->seq = w->sent;
-    item->data = xs_share_item(self, w->sent, bytes, str);
+    xs_item *item = xs_new_item(self, w->sent, bytes, str);
     int dest = (int)xs_rng_below(rng, (uint32_t)xs_params_g.threads);
     w->sent++;
     /* Counted before the push: a receiver's count never runs ahead. */

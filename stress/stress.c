@@ -373,6 +373,19 @@ xs_payload_str(int owner)
     return obj;
 }
 
+xs_item *
+xs_new_item(int owner, int64_t seq, PyObject *bytes, PyObject *str)
+{
+    xs_item *item = malloc(sizeof(*item));
+    if (item == NULL) {
+        xs_fail("out of memory");
+    }
+    item->owner = owner;
+    item->seq = seq;
+    item->data = xs_share_item(owner, seq, bytes, str);
+    return item;
+}
+
 _PyCrossInterpreterData *
 xs_share_item(int owner, int64_t seq, PyObject *bytes, PyObject *str)
 {

@@ -128,6 +128,8 @@ PyObject *xs_payload_str(int owner);
  * the payloads until released in their interpreter. */
 _PyCrossInterpreterData *xs_share_item(int owner, int64_t seq,
                                        PyObject *bytes, PyObject *str);
+/* A new queue item holding xs_share_item()'s data (exits on no memory). */
+xs_item *xs_new_item(int owner, int64_t seq, PyObject *bytes, PyObject *str);
 /* Rebuild a shared item in the current interpreter and check it. */
 void xs_check_item(const xs_item *item);
 
