@@ -344,3 +344,13 @@ xf_fault_put_op(xf_out *out, xf_fault_mode mode, uint32_t param, int ops)
     xf_put_u8(out, XF_FAULT_OPCODE);
     xf_fault_put_spec(out, (xf_fault_spec){mode, param, ops});
 }
+
+int
+xf_fault_take_op(xf_input *in, uint8_t op)
+{
+    if (op < XF_FAULT_OPCODE) {
+        return 0;
+    }
+    xf_fault_set(xf_fault_read_spec(in));
+    return 1;
+}

@@ -74,6 +74,9 @@ typedef struct {
 
 xf_fault_spec xf_fault_read_spec(xf_input *in);
 void xf_fault_put_spec(xf_out *out, xf_fault_spec spec);
+/* For op-based targets: if `op` is a FAULT opcode, read its spec from the
+ * input, set it (xf_fault_set) and return 1; else return 0. */
+int xf_fault_take_op(xf_input *in, uint8_t op);
 /* For op-based seed writers: the FAULT opcode, then the spec. */
 void xf_fault_put_op(xf_out *out, xf_fault_mode mode, uint32_t param, int ops);
 

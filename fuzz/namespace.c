@@ -873,8 +873,7 @@ run(const uint8_t *data, size_t size)
     xf_input_init(&in, data, size);
     for (int step = 0; step < XF_NS_MAX_OPS && !xf_input_exhausted(&in); step++) {
         uint8_t op = xf_read_u8(&in);
-        if (op >= XF_FAULT_OPCODE) {
-            xf_fault_set(xf_fault_read_spec(&in));
+        if (xf_fault_take_op(&in, op)) {
             continue;
         }
         switch (op % XF_NS_NOPS) {

@@ -89,6 +89,22 @@ session(int from, int into, int kind, int code, int nested)
     xf_put_u8(&out, (uint8_t)nested);
 }
 
+/* SESSION from slot 0 into slot 1 with one update, a dict, which cannot
+ * be shared; the code would just pass. */
+static void
+session_unshareable_update(void)
+{
+    xf_put_u8(&out, XF_NS_OP_SESSION);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_UPDATES_DICT);
+    xf_put_u8(&out, 0);                     /* one update */
+    xf_enc_name(&out, XF_NAME_PLAIN, 2);
+    xf_enc_unshareable(&out, XF_UNSH_DICT);
+    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
+    xf_put_u8(&out, 0);
+}
+
 /* Allocation failures injected into each operation. */
 static void
 write_faults(void)
@@ -132,15 +148,7 @@ write_faults(void)
      * which makes the main thread state's "Py_Repr" list (allocation 5
      * here; XF-016). */
     xf_fault_put_op(&out, XF_FAULT_NTH, 5, 1);
-    xf_put_u8(&out, XF_NS_OP_SESSION);
-    xf_put_u8(&out, 0);
-    xf_put_u8(&out, 1);
-    xf_put_u8(&out, XF_NS_UPDATES_DICT);
-    xf_put_u8(&out, 0);                     /* one update */
-    xf_enc_name(&out, XF_NAME_PLAIN, 2);
-    xf_enc_unshareable(&out, XF_UNSH_DICT);
-    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
-    xf_put_u8(&out, 0);
+    session_unshareable_update();
     emit("fault-session-unshareable-repr");
     xf_fault_put_op(&out, XF_FAULT_EVERY, 5, 2);
     session(1, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_VALUE_ERROR, 0);
@@ -233,15 +241,7 @@ main(int argc, char **argv)
     emit("session-nested-other-interp");
 
     /* Session updates that cannot be shared or found again. */
-    xf_put_u8(&out, XF_NS_OP_SESSION);
-    xf_put_u8(&out, 0);
-    xf_put_u8(&out, 1);
-    xf_put_u8(&out, XF_NS_UPDATES_DICT);
-    xf_put_u8(&out, 0);                     /* one update */
-    xf_enc_name(&out, XF_NAME_PLAIN, 2);
-    xf_enc_unshareable(&out, XF_UNSH_DICT);
-    xf_put_u8(&out, (uint8_t)xf_ns_encode_code(XF_NS_CODE_PASS));
-    xf_put_u8(&out, 0);
+    session_unshareable_update();
     emit("session-unshareable-update");
     write_faults();
     return xf_seeds_status();
