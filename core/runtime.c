@@ -37,7 +37,13 @@ static const char helpers_source[] =
     "    def __eq__(self, other): raise RuntimeError('StrBadEq.__eq__')\n"
     "class StrCollide(str):\n"
     "    def __hash__(self): return 42\n"
-    "    __eq__ = str.__eq__\n";
+    "    __eq__ = str.__eq__\n"
+    "class SeqFailsLast:\n"
+    "    def __init__(self, items): self.items = items\n"
+    "    def __len__(self): return len(self.items)\n"
+    "    def __getitem__(self, i):\n"
+    "        if i == len(self.items) - 1: raise LookupError(i)\n"
+    "        return self.items[i]\n";
 
 typedef struct {
     PyInterpreterState *interp;

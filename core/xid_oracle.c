@@ -133,3 +133,23 @@ xf_check_share_result(xf_share_outcome expect, int rc,
     }
     PyErr_Clear();
 }
+
+void
+xf_check_lookup(PyObject *obj)
+{
+    int want = is_shareable_type(Py_TYPE(obj)) ? 0 : -1;
+    int rc = _PyObject_CheckCrossInterpreterData(obj);
+    PyObject *exc = PyErr_Occurred();
+    PyObject *want_exc = want == 0 ? NULL : xf_not_shareable_error();
+    if (rc != want || exc != want_exc) {
+        if (exc != NULL) {
+            PyErr_Print();
+        }
+        xf_fail("_PyObject_CheckCrossInterpreterData(%s) returned %d with %s, "
+                "expected %d with %s", Py_TYPE(obj)->tp_name, rc,
+                exc != NULL ? ((PyTypeObject *)exc)->tp_name : "no exception",
+                want, want_exc != NULL ? ((PyTypeObject *)want_exc)->tp_name
+                                       : "no exception");
+    }
+    PyErr_Clear();
+}

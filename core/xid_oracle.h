@@ -37,4 +37,11 @@ PyObject *xf_not_shareable_error(void);
 void xf_check_share_result(xf_share_outcome expect, int rc,
                            const _PyCrossInterpreterData *data);
 
+/* _PyObject_CheckCrossInterpreterData(obj) looks up the getdata function
+ * of obj's own type only (it does not walk a tuple): it must return 0
+ * exactly when that type is one the core registers (the targets register
+ * no class of their own), and otherwise -1 with exactly NotShareableError,
+ * which is cleared. */
+void xf_check_lookup(PyObject *obj);
+
 #endif

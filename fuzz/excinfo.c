@@ -30,6 +30,10 @@
  *   SESSION  raising in an entered interpreter is captured exactly when it
  *            was raised, and applies in the caller as the snapshot object.
  *   CLASS    the snapshot of an exception class (which the API accepts).
+ *   RAW      a snapshot made by hand, with any field the core's
+ *            invariants allow missing (no qualname, no message, no type):
+ *            _PyXI_FormatExcInfo and _PyXI_ExcInfoAsObject follow the
+ *            documented format; _PyXI_InitExcInfo(None) is ValueError.
  * Across the input: no leak, no refcount drift, no exception left set.
  *
  * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
@@ -1101,6 +1105,162 @@ session(xf_input *in)
     xf_leave(prev);
 }
 
+/* ---- RAW: a snapshot made by hand ------------------------------------- */
+
+/* A C string for a snapshot field, owned by the raw allocator as the
+ * core's own are (_PyXI_ClearExcInfo frees it): a generated name, or a
+ * fixed one when the name cannot be copied as UTF-8. */
+static char *
+raw_name(xf_input *in)
+{
+    PyObject *name = xf_gen_name(in);
+    if (name == NULL) {
+        fail_with_python_error("generating a name");
+    }
+    const char *utf8 = xf_name_copy_error(name) == NULL ? PyUnicode_AsUTF8(name) : "x";
+    size_t size = strlen(utf8) + 1;
+    char *copy = PyMem_RawMalloc(size);
+    memcpy(copy, utf8, size);
+    Py_DECREF(name);
+    return copy;
+}
+
+static const char *const raw_modules[] = {"builtins", "__main__", "pkg.mod", NULL};
+
+/* The documented format of any snapshot: "[module.]qualname[: msg]",
+ * the qualname falling back to the name, the module left out for
+ * builtins and __main__; just msg without a type; None without both. */
+static char *
+raw_formatted(const _PyXI_excinfo *info)
+{
+    const char *qualname = info->type.qualname ? info->type.qualname : info->type.name;
+    const char *msg = info->msg;
+    if (info->type.name == NULL) {
+        return msg != NULL ? strdup(msg) : NULL;
+    }
+    const char *module = info->type.module;
+    int show_module = strcmp(module, "builtins") != 0 && strcmp(module, "__main__") != 0;
+    size_t len = strlen(module) + strlen(qualname) + (msg ? strlen(msg) : 0) + 4;
+    char *buf = malloc(len);
+    snprintf(buf, len, "%s%s%s%s%s", show_module ? module : "", show_module ? "." : "",
+             qualname, msg ? ": " : "", msg ? msg : "");
+    return buf;
+}
+
+static void
+check_raw_type(PyObject *type, const char *attr, const char *want)
+{
+    PyObject *value = PyObject_GetAttrString(type, attr);
+    if (value == NULL && want == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+        return;
+    }
+    check_str_obj(attr, value, want);
+    Py_DECREF(value);
+}
+
+/* _PyXI_ExcInfoAsObject of a hand-made snapshot: `type` is None without
+ * any type field, else a namespace with exactly the fields set. */
+static void
+check_raw_object(PyObject *obj, const _PyXI_excinfo *info, const char *formatted)
+{
+    if (obj == NULL) {
+        fail_with_python_error("_PyXI_ExcInfoAsObject(hand-made snapshot)");
+    }
+    PyObject *type = get_attr(obj, "type");
+    if (info->type.name == NULL) {
+        if (type != Py_None) {
+            xf_fail("excinfo: a snapshot without a type gave a type object");
+        }
+    }
+    else {
+        check_raw_type(type, "__name__", info->type.name);
+        check_raw_type(type, "__qualname__", info->type.qualname);
+        check_raw_type(type, "__module__", info->type.module);
+    }
+    Py_DECREF(type);
+    PyObject *msg = get_attr(obj, "msg");
+    check_str_obj("the hand-made object's msg", msg, info->msg);
+    Py_DECREF(msg);
+    PyObject *got = get_attr(obj, "formatted");
+    check_str_obj("the hand-made object's formatted", got, formatted);
+    Py_DECREF(got);
+    check_raw_type(obj, "errdisplay", info->errdisplay);
+}
+
+/* u8 slot, u8 fields, then the names the fields take.  The snapshot
+ * invariants the core asserts hold: a type has a name and a module; no
+ * type, no qualname or module.  With XF_EI_RAW_NONE, _PyXI_InitExcInfo
+ * is given None first: ValueError("missing exc"), the snapshot untouched. */
+static void
+raw_snapshot(xf_input *in)
+{
+    int slot = read_slot(in);
+    int fields = xf_read_u8(in);
+    int prev = xf_enter(slot);
+    _PyXI_excinfo info = {0};
+    if (fields & XF_EI_RAW_NONE) {
+        unsigned long hits = xf_fault_hits();
+        xf_fault_arm();
+        int rc = _PyXI_InitExcInfo(&info, Py_None);
+        xf_fault_disarm();
+        if (rc == -1 && xf_fault_failed(hits, PyExc_ValueError, "_PyXI_InitExcInfo(None)")) {
+            /* The ValueError could not be made: MemoryError instead. */
+        }
+        else if (rc != -1 || PyErr_Occurred() != PyExc_ValueError) {
+            xf_fail("excinfo: _PyXI_InitExcInfo(None) returned %d with %s, "
+                    "expected -1 with ValueError", rc,
+                    PyErr_Occurred() ? ((PyTypeObject *)PyErr_Occurred())->tp_name
+                                     : "no exception");
+        }
+        PyErr_Clear();
+        check_empty(&info, "after _PyXI_InitExcInfo(None)");
+    }
+    if (fields & XF_EI_RAW_TYPE) {
+        info.type.name = raw_name(in);
+        const char *module = raw_modules[(fields >> 4) % 4];
+        if (module != NULL) {
+            size_t size = strlen(module) + 1;
+            info.type.module = memcpy(PyMem_RawMalloc(size), module, size);
+        }
+        else {
+            info.type.module = raw_name(in);
+        }
+        if (fields & XF_EI_RAW_QUALNAME) {
+            info.type.qualname = raw_name(in);
+        }
+    }
+    if (fields & XF_EI_RAW_MSG) {
+        info.msg = raw_name(in);
+    }
+    if (fields & XF_EI_RAW_DISPLAY) {
+        info.errdisplay = raw_name(in);
+    }
+    char *want = raw_formatted(&info);
+    xf_note("excinfo: RAW slot=%d fields=0x%x formatted=%s", slot, fields,
+            want ? want : "None");
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
+    PyObject *got = _PyXI_FormatExcInfo(&info);
+    xf_fault_disarm();
+    if (got != NULL || !xf_fault_failed(hits, NULL, "_PyXI_FormatExcInfo")) {
+        check_str_obj("_PyXI_FormatExcInfo(hand-made snapshot)", got, want);
+        Py_DECREF(got);
+    }
+    hits = xf_fault_hits();
+    xf_fault_arm();
+    PyObject *obj = _PyXI_ExcInfoAsObject(&info);
+    xf_fault_disarm();
+    if (obj != NULL || !xf_fault_failed(hits, NULL, "_PyXI_ExcInfoAsObject")) {
+        check_raw_object(obj, &info, want);
+        Py_DECREF(obj);
+    }
+    free(want);
+    _PyXI_ClearExcInfo(&info);
+    check_empty(&info, "after _PyXI_ClearExcInfo");
+    xf_leave(prev);
+}
+
 static void
 run(const uint8_t *data, size_t size)
 {
@@ -1123,6 +1283,9 @@ run(const uint8_t *data, size_t size)
             break;
         case XF_EI_OP_CLASS:
             snapshot(&in, 1);
+            break;
+        case XF_EI_OP_RAW:
+            raw_snapshot(&in);
             break;
         }
         xf_fault_op_done();

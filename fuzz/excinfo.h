@@ -26,6 +26,9 @@ enum xf_ei_op {
     XF_EI_OP_SESSION,
     /* u8 make, spec: the exception *class*, not an instance. */
     XF_EI_OP_CLASS,
+    /* u8 slot, u8 fields (xf_ei_raw), names: a snapshot made by hand,
+     * formatted and turned into an object. */
+    XF_EI_OP_RAW,
     XF_EI_NOPS
 };
 
@@ -55,6 +58,16 @@ enum xf_ei_msg {
     XF_EI_STR_HUGE,             /* __str__ returns 100,000 characters */
     XF_EI_STR_SUBCLASS,         /* __str__ returns a str subclass */
     XF_EI_NMSG
+};
+
+/* RAW's fields byte; bits 4-5 pick the module: builtins, __main__,
+ * pkg.mod, or a generated name. */
+enum xf_ei_raw {
+    XF_EI_RAW_TYPE = 1 << 0,        /* name, module: name [, module name] */
+    XF_EI_RAW_QUALNAME = 1 << 1,    /* with TYPE: qualname name */
+    XF_EI_RAW_MSG = 1 << 2,         /* name */
+    XF_EI_RAW_DISPLAY = 1 << 3,     /* name */
+    XF_EI_RAW_NONE = 1 << 6,        /* _PyXI_InitExcInfo(None) first */
 };
 
 /* The number of base classes the helper knows (BASES in excinfo.c); the

@@ -250,6 +250,38 @@ write_faults(void)
     session("fault-mask-session", 1, 2, &raised);
 }
 
+/* RAW: every combination of fields the core's invariants allow, with
+ * each module choice for typed ones; names plain. */
+static void
+write_raw(void)
+{
+    char file[64];
+    for (int fields = 0; fields < 16; fields++) {
+        if ((fields & XF_EI_RAW_QUALNAME) && !(fields & XF_EI_RAW_TYPE)) {
+            continue;       /* a qualname needs a type */
+        }
+        int nmodules = (fields & XF_EI_RAW_TYPE) ? 4 : 1;
+        for (int module = 0; module < nmodules; module++) {
+            int byte = fields | (module << 4) | (fields == 0 ? XF_EI_RAW_NONE : 0);
+            xf_out_reset(&out);
+            xf_put_u8(&out, XF_EI_OP_RAW);
+            xf_put_u8(&out, (uint8_t)(fields % XF_EI_NSLOTS));
+            xf_put_u8(&out, (uint8_t)byte);
+            int names = 0;
+            if (fields & XF_EI_RAW_TYPE) {
+                names += module == 3 ? 2 : 1;
+                names += (fields & XF_EI_RAW_QUALNAME) ? 1 : 0;
+            }
+            names += ((fields & XF_EI_RAW_MSG) != 0) + ((fields & XF_EI_RAW_DISPLAY) != 0);
+            for (int i = 0; i < names; i++) {
+                xf_enc_name(&out, i == 0 ? XF_NAME_NON_ASCII : XF_NAME_PLAIN, i);
+            }
+            snprintf(file, sizeof(file), "raw-fields%02x-module%d", fields, module);
+            emit(file);
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -263,5 +295,6 @@ main(int argc, char **argv)
     write_sessions();
     write_classes();
     write_faults();
+    write_raw();
     return xf_seeds_status();
 }

@@ -15,6 +15,11 @@
  *           dict lookup by its name finds a value; fails exactly when one
  *           of those values cannot be shared (the sharing oracle of
  *           xid_oracle.h says which exception), and then no item keeps data.
+ *           Inside a session, _PyXI_Exit then captures the failure, and
+ *           _PyXI_ApplyCapturedException gives the caller its own
+ *           NotShareableError with the same message (propagated directly)
+ *           or the snapshot of any other error; a fill that succeeded
+ *           leaves nothing captured.
  *   APPLY   _PyXI_ApplyNamespace sets every name to a value equal to the
  *           one shared (or to the default); with no default, an item
  *           without data is an error (KeyError), never a crash.
@@ -64,6 +69,7 @@
 #include "xid_oracle.h"
 #include "xid_private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -104,7 +110,47 @@ check_raised(PyObject *expected, const char *call)
     PyErr_Clear();
 }
 
+/* Like check_raised, but the exception stays set.  Returns its message
+ * (malloc'ed; "" when the core cannot copy it as UTF-8, see
+ * xf_name_copy_error, which *copyable then says). */
+static char *
+error_message_kept(PyObject *expected, const char *call, int *copyable)
+{
+    PyObject *got = PyErr_Occurred();
+    if (got != expected) {
+        check_raised(expected, call);   /* reports the mismatch */
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *text = PyObject_Str(exc);
+    if (text == NULL) {
+        PyErr_Print();
+        xf_fail("%s: str() of its %s failed", call, type_name(got));
+    }
+    *copyable = xf_name_copy_error(text) == NULL;
+    char *msg = strdup(*copyable ? PyUnicode_AsUTF8(text) : "");
+    Py_DECREF(text);
+    PyErr_SetRaisedException(exc);
+    return msg;
+}
+
 /* ---- NAMES ------------------------------------------------------------- */
+
+/* A dict or set of the names: keys whose __hash__ or __eq__ raise
+ * cannot go in, and are skipped. */
+static PyObject *
+names_hashed(int kind, PyObject *names)
+{
+    PyObject *coll = kind == XF_NS_NAMES_DICT ? PyDict_New() : PySet_New(NULL);
+    for (Py_ssize_t i = 0; coll != NULL && i < PyList_GET_SIZE(names); i++) {
+        PyObject *name = PyList_GET_ITEM(names, i);
+        int rc = kind == XF_NS_NAMES_DICT ? PyDict_SetItem(coll, name, Py_None)
+                                          : PySet_Add(coll, name);
+        if (rc < 0) {
+            PyErr_Clear();
+        }
+    }
+    return coll;
+}
 
 static PyObject *
 names_container(int kind, PyObject *names)
@@ -112,18 +158,44 @@ names_container(int kind, PyObject *names)
     switch (kind) {
     case XF_NS_NAMES_TUPLE:
         return PyList_AsTuple(names);
-    case XF_NS_NAMES_DICT: {
-        PyObject *dict = PyDict_New();
-        for (Py_ssize_t i = 0; dict != NULL && i < PyList_GET_SIZE(names); i++) {
-            /* Keys whose __hash__ or __eq__ raise cannot go in: skip. */
-            if (PyDict_SetItem(dict, PyList_GET_ITEM(names, i), Py_None) < 0) {
-                PyErr_Clear();
-            }
-        }
-        return dict;
-    }
+    case XF_NS_NAMES_DICT:
+    case XF_NS_NAMES_SET:
+        return names_hashed(kind, names);
     case XF_NS_NAMES_NONE:
         return Py_NewRef(Py_None);
+    case XF_NS_NAMES_ITER:
+        return PyObject_GetIter(names);
+    case XF_NS_NAMES_FAILS_LAST:
+        return PyObject_CallOneArg(xf_helper("SeqFailsLast"), names);
+    default:
+        return Py_NewRef(names);
+    }
+}
+
+/* The names in the order the core will see them, and the error it must
+ * raise (NULL: none) before it looks at any name. */
+static PyObject *
+names_seen(int kind, PyObject *container, PyObject *names, PyObject **error)
+{
+    *error = NULL;
+    switch (kind) {
+    case XF_NS_NAMES_DICT:
+        return PyDict_Keys(container);
+    case XF_NS_NAMES_NONE:
+        return PyList_New(0);
+    case XF_NS_NAMES_SET:
+        if (PySet_GET_SIZE(container) > 0) {
+            *error = PyExc_NotImplementedError;
+        }
+        return PyList_New(0);
+    case XF_NS_NAMES_ITER:
+        *error = PyExc_TypeError;
+        return PyList_New(0);
+    case XF_NS_NAMES_FAILS_LAST: {
+        /* Every name but the last; LookupError if they all copy. */
+        Py_ssize_t n = PyList_GET_SIZE(names);
+        return PyList_GetSlice(names, 0, n > 0 ? n - 1 : 0);
+    }
     default:
         return Py_NewRef(names);
     }
@@ -178,15 +250,23 @@ op_names(xf_input *in)
         Py_DECREF(name);
     }
     PyObject *container = names_container(kind, names);
-    /* The names in the order the core will see them. */
-    PyObject *seen = kind == XF_NS_NAMES_DICT ? PyDict_Keys(container)
-                   : kind == XF_NS_NAMES_NONE ? PyList_New(0)
-                   : Py_NewRef(names);
-    PyObject *expect_error = NULL;
-    int expect_ns = PyList_GET_SIZE(seen) > 0;
+    if (container == NULL) {
+        PyErr_Print();
+        xf_fail("making the names' container failed");
+    }
+    PyObject *expect_error;
+    PyObject *seen = names_seen(kind, container, names, &expect_error);
+    /* FAILS_LAST's last name is never seen, but it makes the core look. */
+    Py_ssize_t looked_at = kind == XF_NS_NAMES_FAILS_LAST ? PyList_GET_SIZE(names)
+                                                          : PyList_GET_SIZE(seen);
+    int expect_ns = expect_error == NULL && looked_at > 0;
     for (Py_ssize_t i = 0; expect_ns && i < PyList_GET_SIZE(seen); i++) {
         expect_error = xf_name_copy_error(PyList_GET_ITEM(seen, i));
         expect_ns = expect_error == NULL;
+    }
+    if (expect_ns && kind == XF_NS_NAMES_FAILS_LAST) {
+        expect_error = PyExc_LookupError;
+        expect_ns = 0;
     }
     int idx = free_entry();
     if (idx >= 0) {
@@ -251,17 +331,108 @@ check_no_data(_PyXI_namespace *ns, const char *after)
     }
 }
 
+/* FILL inside a session (the slot byte's bit 2): the core marks a
+ * NotShareableError as one to propagate directly (the session's error
+ * override), and _PyXI_Exit captures whatever the failed fill left set.
+ * The caller then gets, from _PyXI_ApplyCapturedException: its own
+ * interpreter's NotShareableError with the same message, or -- for any
+ * other error -- the snapshot object of the error, as for code that
+ * raised -- or InterpreterError when the message cannot be copied (no
+ * snapshot).  `msg` is the failed fill's message (NULL: the fill
+ * succeeded and nothing may be captured); after an injected failure the
+ * capture is applied but not checked (`unchecked`). */
+static void
+exit_fill_session(_PyXI_session *session, xf_share_outcome fail,
+                  const char *msg, int copyable, int unchecked)
+{
+    _PyXI_Exit(session);
+    int captured = _PyXI_HasCapturedException(session);
+    if (unchecked || msg == NULL) {
+        if (captured) {
+            PyObject *res = _PyXI_ApplyCapturedException(session);
+            Py_XDECREF(res);
+            PyErr_Clear();
+            if (!unchecked) {
+                xf_fail("a session whose fill succeeded captured an exception");
+            }
+        }
+        return;
+    }
+    if (!captured) {
+        xf_fail("_PyXI_Exit captured nothing after the fill failed with %s",
+                xf_share_outcome_name(fail));
+    }
+    PyObject *res = _PyXI_ApplyCapturedException(session);
+    if (!copyable) {
+        /* No snapshot could be made: the error is _PyXI_ERR_OTHER. */
+        if (res != NULL || PyErr_Occurred() != PyExc_InterpreterError) {
+            Py_XDECREF(res);
+            xf_fail("the failed fill's %s, whose message cannot be copied, "
+                    "was applied as %s, expected InterpreterError",
+                    xf_share_outcome_name(fail),
+                    res != NULL ? "an object" : type_name(PyErr_Occurred()));
+        }
+        PyErr_Clear();
+        return;
+    }
+    if (fail == XF_SHARE_NOT_SHAREABLE) {
+        PyObject *got = PyErr_Occurred();
+        if (res != NULL || got != xf_not_shareable_error()) {
+            Py_XDECREF(res);
+            xf_fail("the failed fill's NotShareableError was applied as %s, "
+                    "expected this interpreter's NotShareableError",
+                    res != NULL ? "an object" : type_name(got));
+        }
+        PyObject *exc = PyErr_GetRaisedException();
+        PyObject *text = PyObject_Str(exc);
+        const char *got_msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+        if (got_msg == NULL || strcmp(got_msg, msg) != 0) {
+            xf_fail("the propagated NotShareableError says \"%s\", expected \"%s\"",
+                    got_msg != NULL ? got_msg : "?", msg);
+        }
+        Py_DECREF(text);
+        Py_DECREF(exc);
+        return;
+    }
+    if (res == NULL) {
+        PyErr_Print();
+        xf_fail("the failed fill's %s was not applied as a snapshot",
+                xf_share_outcome_name(fail));
+    }
+    char want[512];
+    PyOS_snprintf(want, sizeof(want), "%s: %s", xf_share_outcome_name(fail), msg);
+    PyObject *formatted = PyObject_GetAttrString(res, "formatted");
+    const char *got = formatted != NULL ? PyUnicode_AsUTF8(formatted) : NULL;
+    if (got == NULL || strcmp(got, want) != 0) {
+        xf_fail("the failed fill's snapshot reads \"%s\", expected \"%s\"",
+                got != NULL ? got : "?", want);
+    }
+    Py_DECREF(formatted);
+    Py_DECREF(res);
+}
+
 static void
 op_fill(xf_input *in)
 {
     ns_entry *e = &table[xf_read_u8(in) % XF_NS_TABLE];
-    int slot = xf_read_u8(in) % XF_NS_NSLOTS;
+    int where = xf_read_u8(in);
+    int slot = where % XF_NS_NSLOTS;
+    int in_session = (where & XF_NS_FILL_IN_SESSION) != 0;
+    int from = (where >> 3) % XF_NS_NSLOTS;
     /* The API fills a namespace once: only fresh ones qualify. */
     if (e->ns == NULL || e->owner >= 0) {
         return;
     }
     xf_ns_layout *view = xf_ns_view(e->ns);
-    int prev = xf_enter(slot);
+    int prev = xf_enter(in_session ? from : slot);
+    _PyXI_session session = {0};
+    if (in_session && _PyXI_Enter(&session, xf_interp(slot), NULL) != 0) {
+        if (!PyErr_Occurred() && _PyXI_HasCapturedException(&session)) {
+            (void)_PyXI_ApplyCapturedException(&session);
+        }
+        PyErr_Print();
+        xf_fail("entering slot %d from slot %d with no updates failed", slot, from);
+    }
     PyObject *dict = PyDict_New();
     for (Py_ssize_t i = 0; i < view->len; i++) {
         int how = xf_read_u8(in) % XF_NS_FILL_NHOW;
@@ -284,7 +455,7 @@ op_fill(xf_input *in)
      * and the first value that cannot be shared. */
     PyObject *found[XF_NS_MAX_NAMES];
     xf_share_outcome fail = XF_SHARE_OK;
-    int budget = xf_tstate(slot)->c_recursion_remaining;
+    int budget = PyThreadState_Get()->c_recursion_remaining;
     for (Py_ssize_t i = 0; i < view->len; i++) {
         found[i] = PyDict_GetItemString(dict, view->items[i].name);
         if (found[i] != NULL && fail == XF_SHARE_OK) {
@@ -293,21 +464,32 @@ op_fill(xf_input *in)
     }
     unsigned long hits = xf_fault_hits();
     xf_fault_arm();
-    int rc = _PyXI_FillNamespaceFromDict(e->ns, dict, NULL);
+    int rc = _PyXI_FillNamespaceFromDict(e->ns, dict, in_session ? &session : NULL);
     xf_fault_disarm();
-    xf_note("namespace: FILL slot=%d items=%zd rc=%d (expected %s)", slot,
-            view->len, rc, xf_share_outcome_name(fail));
+    xf_note("namespace: FILL slot=%d%s items=%zd rc=%d (expected %s)", slot,
+            in_session ? " (in a session)" : "", view->len, rc,
+            xf_share_outcome_name(fail));
+    char *msg = NULL;
+    int copyable = 1;
+    int unchecked = 0;
     if (rc != 0 && xf_fault_failed(hits, xf_share_outcome_error(fail),
-                                   "_PyXI_FillNamespaceFromDict")) {
+                                        "_PyXI_FillNamespaceFromDict")) {
         /* The namespace stays fresh: a later FILL may fill it. */
         check_no_data(e->ns, "a fill failed by an injected failure");
+        unchecked = 1;
     }
     else if (fail != XF_SHARE_OK) {
         if (rc == 0) {
             xf_fail("_PyXI_FillNamespaceFromDict succeeded, expected %s",
                     xf_share_outcome_name(fail));
         }
-        check_raised(xf_share_outcome_error(fail), "_PyXI_FillNamespaceFromDict");
+        if (in_session) {
+            msg = error_message_kept(xf_share_outcome_error(fail),
+                                     "_PyXI_FillNamespaceFromDict", &copyable);
+        }
+        else {
+            check_raised(xf_share_outcome_error(fail), "_PyXI_FillNamespaceFromDict");
+        }
         check_no_data(e->ns, "a failed fill");
     }
     else {
@@ -333,6 +515,11 @@ op_fill(xf_input *in)
         e->owner = slot;
     }
     Py_DECREF(dict);
+    if (in_session) {
+        /* The exception stays set for _PyXI_Exit to capture. */
+        exit_fill_session(&session, fail, msg, copyable, unchecked);
+        free(msg);
+    }
     xf_leave(prev);
 }
 
@@ -615,6 +802,7 @@ make_updates(xf_input *in, int kind)
     case XF_NS_UPDATES_NULL: return NULL;
     case XF_NS_UPDATES_LIST: return PyList_New(0);
     case XF_NS_UPDATES_EMPTY: return PyDict_New();
+    case XF_NS_UPDATES_NONE: return Py_NewRef(Py_None);
     default: break;
     }
     PyObject *dict = PyDict_New();

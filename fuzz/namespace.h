@@ -13,7 +13,9 @@
  * on for the next spec.ops operations. */
 enum xf_ns_op {
     XF_NS_OP_NAMES = 0,     /* u8 slot, u8 kind, u8 n, n names */
-    XF_NS_OP_FILL,          /* u8 ns, u8 slot, per item: u8 how [, key, value] */
+    XF_NS_OP_FILL,          /* u8 ns, u8 slot (bits 0-1; with bit 2 set,
+                               inside a session entered into it from slot
+                               byte>>3), per item: u8 how [, key, value] */
     XF_NS_OP_APPLY,         /* u8 ns, u8 slot, u8 default */
     XF_NS_OP_FREE,          /* u8 ns, u8 slot */
     XF_NS_OP_SESSION,       /* u8 from, u8 into, u8 updates kind [, u8 n,
@@ -29,8 +31,15 @@ enum xf_ns_names_kind {
     XF_NS_NAMES_TUPLE,
     XF_NS_NAMES_DICT,
     XF_NS_NAMES_NONE,
+    XF_NS_NAMES_SET,        /* sized, not a sequence: NotImplementedError */
+    XF_NS_NAMES_ITER,       /* no len(): TypeError */
+    XF_NS_NAMES_FAILS_LAST, /* a sequence whose last item raises LookupError */
     XF_NS_NAMES_NKINDS
 };
+
+/* FILL's slot byte: fill inside a session (_PyXI_FillNamespaceFromDict's
+ * session argument). */
+#define XF_NS_FILL_IN_SESSION 0x04
 
 /* How FILL puts an item's name into the dict it fills from. */
 enum xf_ns_fill_how {
@@ -55,6 +64,7 @@ enum xf_ns_updates {
     XF_NS_UPDATES_LIST,     /* not a dict */
     XF_NS_UPDATES_EMPTY,
     XF_NS_UPDATES_DICT,
+    XF_NS_UPDATES_NONE,     /* Py_None: no updates, as NULL */
     XF_NS_NUPDATES
 };
 

@@ -52,6 +52,16 @@ fill_all(int slot, int n)
     }
 }
 
+/* FILL entry 0 into `slot` inside a session entered from `from`; the
+ * items follow. */
+static void
+fill_in_session(int slot, int from)
+{
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, (uint8_t)(slot | XF_NS_FILL_IN_SESSION | (from << 3)));
+}
+
 static void
 apply(int slot, int dflt)
 {
@@ -239,6 +249,47 @@ main(int argc, char **argv)
     emit("session-nested-already-running");
     session(0, 2, XF_NS_UPDATES_NULL, XF_NS_CODE_NONE, 1 | (3 << 1));
     emit("session-nested-other-interp");
+
+    session(1, 1, XF_NS_UPDATES_NONE, XF_NS_CODE_PASS, 0);
+    emit("session-updates-none");
+
+    /* FILL inside a session: an unshareable value propagates as the
+     * caller's NotShareableError, an int past ssize_t as the snapshot of
+     * its OverflowError; a fill that works captures nothing. */
+    static const uint8_t big[] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+    names_plain(2, XF_NS_NAMES_LIST, 2);
+    fill_in_session(2, 0);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_ascii(&out, "ok");
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_unshareable(&out, XF_UNSH_LIST);
+    emit("fill-in-session-unshareable");
+    names_plain(1, XF_NS_NAMES_TUPLE, 1);
+    fill_in_session(1, 1);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_bigint(&out, big, 9);
+    emit("fill-in-session-int-overflow");
+    names_plain(3, XF_NS_NAMES_LIST, 2);
+    fill_in_session(3, 2);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_int(&out, 5);
+    xf_put_u8(&out, XF_NS_FILL_ABSENT);
+    apply(0, XF_NS_DEFAULT_NONE);
+    free_ns(1);
+    emit("fill-in-session-then-apply");
+
+    /* A namespace whose first item has data and whose last has none. */
+    names_plain(1, XF_NS_NAMES_LIST, 3);
+    xf_put_u8(&out, XF_NS_OP_FILL);
+    xf_put_u8(&out, 0);
+    xf_put_u8(&out, 1);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_int(&out, 1);
+    xf_put_u8(&out, XF_NS_FILL_PLAIN);
+    xf_enc_int(&out, 2);
+    xf_put_u8(&out, XF_NS_FILL_ABSENT);
+    free_ns(2);
+    emit("fill-partial-free-elsewhere");
 
     /* Session updates that cannot be shared or found again. */
     session_unshareable_update();

@@ -9,6 +9,11 @@
  *          XF_TN_RAWFREE   release with _ReleaseAndRawFree (needs HEAP)
  *          XF_TN_FROM_B    release from B (pending call to A) not from A
  *          XF_TN_TWICE     rebuild the object twice from the same data
+ *          XF_TN_CLEAR     release in A without the release machinery:
+ *                          _PyCrossInterpreterData_Free (with HEAP) or
+ *                          _PyCrossInterpreterData_Clear (interp A, or
+ *                          NULL with FROM_B); a failed share's empty
+ *                          heap data goes through _Free as well
  *          XF_TN_FAULT     allocation-failure injection for the whole
  *                          input (its one operation), armed around each
  *                          core call: _PyCrossInterpreterData_New, the
@@ -16,6 +21,8 @@
  *                          pending calls
  *
  * Oracles:
+ *   - _PyObject_CheckCrossInterpreterData agrees with the registry on the
+ *     tree's own type (xid_oracle.h);
  *   - sharing succeeds exactly when every leaf is shareable, every int fits
  *     ssize_t and nothing is nested past the recursion budget; otherwise it
  *     raises exactly NotShareableError / OverflowError / RecursionError and
@@ -71,9 +78,35 @@ rebuild_and_compare(_PyCrossInterpreterData *xid, PyObject *tree, int b)
     xf_leave(prev);
 }
 
+/* XF_TN_CLEAR: the owner drops the data directly.  Neither call can
+ * fail; the refcount and leak oracles say whether it dropped everything. */
+static void
+clear_in_owner(_PyCrossInterpreterData *xid, int a, int flags)
+{
+    int prev = xf_enter(a);
+    xf_fault_arm();
+    if (flags & XF_TN_HEAP) {
+        _PyCrossInterpreterData_Free(xid);
+    }
+    else {
+        _PyCrossInterpreterData_Clear(
+            (flags & XF_TN_FROM_B) ? NULL : xf_interp(a), xid);
+    }
+    xf_fault_disarm();
+    if (PyErr_Occurred()) {
+        PyErr_Print();
+        xf_fail("clearing data in its owner left an exception set");
+    }
+    xf_leave(prev);
+}
+
 static void
 release(_PyCrossInterpreterData *xid, int a, int b, int flags)
 {
+    if (flags & XF_TN_CLEAR) {
+        clear_in_owner(xid, a, flags);
+        return;
+    }
     int prev = xf_enter((flags & XF_TN_FROM_B) ? b : a);
     int rawfree = (flags & XF_TN_RAWFREE) && (flags & XF_TN_HEAP);
     xf_fault_arm();
@@ -120,6 +153,7 @@ run(const uint8_t *data, size_t size)
         PyErr_Print();
         xf_fail("generating the tree failed");
     }
+    xf_check_lookup(tree);
     Py_ssize_t refcnt = Py_REFCNT(tree);
     xf_share_outcome expect = xf_expect_share(
         tree, xf_tstate(a)->c_recursion_remaining);
@@ -175,6 +209,9 @@ run(const uint8_t *data, size_t size)
             rebuild_and_compare(xid, tree, b);
         }
         release(xid, a, b, flags);
+    }
+    else if ((flags & XF_TN_HEAP) && (flags & XF_TN_CLEAR)) {
+        clear_in_owner(xid, a, flags);
     }
     else if (flags & XF_TN_HEAP) {
         PyMem_RawFree(xid);

@@ -11,6 +11,7 @@ enum {
     XF_TN_FROM_B = 1 << 2,
     XF_TN_TWICE = 1 << 3,
     XF_TN_FAULT = 1 << 4,   /* a fault spec (core/fault.h) follows */
+    XF_TN_CLEAR = 1 << 5,
 };
 
 #endif

@@ -154,6 +154,20 @@ main(int argc, char **argv)
     nested();
     emit("nested-rawfree-from-a");
 
+    /* Dropped in the owner without the release machinery. */
+    header(1, 2, XF_TN_HEAP | XF_TN_CLEAR);
+    every_scalar();
+    emit("scalars-free-in-owner");
+    header(2, 3, XF_TN_CLEAR);
+    nested();
+    emit("nested-clear-in-owner");
+    header(3, 1, XF_TN_CLEAR | XF_TN_FROM_B | XF_TN_TWICE);
+    nested();
+    emit("nested-clear-null-interp");
+    header(1, 0, XF_TN_HEAP | XF_TN_CLEAR);
+    xf_enc_unshareable(&out, XF_UNSH_LIST);
+    emit("unshareable-free-empty-data");
+
     header(1, 2, XF_TN_HEAP | XF_TN_FROM_B);
     deep(400);
     emit("deep-400-ok");
