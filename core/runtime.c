@@ -281,11 +281,18 @@ create_slot(int slot)
     PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
     PyThreadState *tstate = NULL;
     PyThreadState *save = NULL;
-    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL,
+    /* As the stdlib's _interpreters.create() does: the caller says where
+     * the interpreter comes from. */
+    long whence = _PyInterpreterState_WHENCE_STDLIB;
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, &whence,
                                                       &tstate, &save);
     if (interp == NULL) {
         PyErr_Print();
         xf_fail("_PyXI_NewInterpreter failed for slot %d", slot);
+    }
+    if (_PyInterpreterState_GetWhence(interp) != whence) {
+        xf_fail("slot %d's interpreter says it came from %ld, created as %ld",
+                slot, _PyInterpreterState_GetWhence(interp), whence);
     }
     rt.slots[slot].interp = interp;
     rt.slots[slot].tstate = tstate;
@@ -343,8 +350,53 @@ xf_leave(int previous)
     xf_enter(previous);
 }
 
+void
+xf_check_rejected_config(void)
+{
+    /* Per-interpreter obmalloc without the single-phase-init check: the
+     * runtime refuses it before the interpreter runs anything. */
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    config.use_main_obmalloc = 0;
+    config.check_multi_interp_extensions = 0;
+    PyThreadState *before = PyThreadState_Get();
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
+    if (interp != NULL) {
+        xf_fail("_PyXI_NewInterpreter accepted a config the runtime rejects");
+    }
+    if (PyThreadState_Get() != before) {
+        xf_fail("a rejected _PyXI_NewInterpreter left another thread state current");
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *context = exc != NULL ? PyException_GetContext(exc) : NULL;
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    PyObject *why = context != NULL ? PyObject_Str(context) : NULL;
+    const char *t = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    const char *w = why != NULL ? PyUnicode_AsUTF8(why) : NULL;
+    if (exc == NULL || !PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError)
+        || t == NULL || strcmp(t, "sub-interpreter creation failed") != 0
+        || context == NULL || Py_TYPE(context) != (PyTypeObject *)PyExc_RuntimeError
+        || w == NULL || strstr(w, "per-interpreter obmalloc") == NULL)
+    {
+        xf_fail("a rejected _PyXI_NewInterpreter raised %s(\"%s\") from %s(\"%s\"), "
+                "expected InterpreterError(\"sub-interpreter creation failed\") "
+                "from the RuntimeError of the rejected config",
+                exc ? Py_TYPE(exc)->tp_name : "nothing", t ? t : "?",
+                context ? Py_TYPE(context)->tp_name : "nothing", w ? w : "?");
+    }
+    Py_DECREF(why);
+    Py_DECREF(text);
+    Py_DECREF(context);
+    Py_DECREF(exc);
+}
+
 int64_t
 xf_end_interp(int slot)
+{
+    return xf_end_interp_as(slot, 0);
+}
+
+int64_t
+xf_end_interp_as(int slot, int from_inside)
 {
     check_slot_index(slot);
     if (slot == 0) {
@@ -361,8 +413,18 @@ xf_end_interp(int slot)
     /* The helpers belong to the dying interpreter: drop them in it. */
     PyThreadState *prev = PyThreadState_Swap(s->tstate);
     Py_CLEAR(s->helpers);
-    PyThreadState_Swap(prev);
-    _PyXI_EndInterpreter(s->interp, s->tstate, NULL);
+    if (from_inside) {
+        /* No thread state given: the core ends the interpreter on the
+         * current one, then swaps to the one we hand back. */
+        _PyXI_EndInterpreter(s->interp, NULL, &prev);
+    }
+    else {
+        PyThreadState_Swap(prev);
+        _PyXI_EndInterpreter(s->interp, s->tstate, NULL);
+    }
+    if (PyThreadState_Get() != prev) {
+        xf_fail("ending slot %d left another thread state current", slot);
+    }
     *s = (xf_slot){0};
     return id;
 }

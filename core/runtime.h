@@ -50,6 +50,15 @@ PyThreadState *xf_tstate(int slot);
 /* End the subinterpreter in slot i (not 0) with _PyXI_EndInterpreter;
  * the slot is recreated on next use.  Returns the id it had. */
 int64_t xf_end_interp(int slot);
+/* The same; with from_inside, from the slot's own thread state (the
+ * core's "no tstate given, end the current interpreter" path). */
+int64_t xf_end_interp_as(int slot, int from_inside);
+
+/* _PyXI_NewInterpreter with a config the runtime rejects: NULL, the
+ * caller's thread state current again, and InterpreterError("sub-
+ * interpreter creation failed") with the runtime's RuntimeError as its
+ * __context__ (an oracle failure otherwise). */
+void xf_check_rejected_config(void);
 
 /* Run the interpreter's pending calls (the only way to do so for a
  * subinterpreter from C).  Returns -1 with an exception set on failure. */

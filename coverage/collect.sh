@@ -13,7 +13,9 @@
 #
 # Usage: coverage/collect.sh BUILD_DIR OUT_DIR
 # Writes OUT_DIR/index.html (+ per-file pages), coverage.xml (Cobertura),
-# coverage.json (gcovr's per-line JSON), summary.json and summary.txt.
+# coverage.json (gcovr's per-line JSON), summary.json, summary.txt and
+# reach.txt (coverage/reach.py: the figures without assert() branches, and
+# every line and branch left, FATAL paths marked).
 # Exit status: 0, or 1 when a test failed (the report is written anyway).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: coverage/collect.sh BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -26,7 +28,7 @@ core=$(cat "$build/xid_core_dir.txt")
 
 # Only what this script writes is removed: OUT_DIR may be the user's.
 mkdir -p "$out"
-rm -rf "$out/gcda" "$out"/index*.html "$out"/coverage.* "$out"/summary.*
+rm -rf "$out/gcda" "$out"/index*.html "$out"/coverage.* "$out"/summary.* "$out/reach.txt"
 mkdir -p "$out/gcda"
 export GCOV_PREFIX
 GCOV_PREFIX=$(cd "$out/gcda" && pwd)
@@ -58,4 +60,7 @@ gcovr --root "$core/src" --gcov-executable "gcov-$(gcc -dumpversion)" \
     --json-summary "$out/summary.json" --json-summary-pretty \
     --txt "$out/summary.txt" \
     "$objs/Python" >&2
+# What is left, and why (FATAL paths, assert() branches): reach.txt.
+python3 "$(dirname "$0")/reach.py" "$out/coverage.json" "$core/src" > "$out/reach.txt"
+sed -n '1,4p' "$out/reach.txt" | sed 's/^/    /' >&2
 [ "$tests_ok" -eq 1 ] || { say "some tests FAILED (see $out/ctest.log)"; exit 1; }

@@ -27,8 +27,10 @@
  *           calls then release everything (LeakSanitizer checks the rest).
  *   SESSION _PyXI_Enter fails with the exception raised directly when the
  *           updates are not a dict or cannot be shared, and with a captured
- *           exception when the interpreter is already running __main__ or
- *           the updates cannot be applied; exactly one of the two.  After a
+ *           exception when the interpreter is already running __main__,
+ *           its __main__ cannot be had (the input hides it: InterpreterError
+ *           "failed to get __main__ namespace") or the updates cannot be
+ *           applied; exactly one of the two.  After a
  *           successful enter every update is in __main__, equal to what was
  *           shared.  _PyXI_HasCapturedException is true exactly when the
  *           code raised, and the captured exception names its type and
@@ -762,6 +764,64 @@ restore_main(int slot, PyObject *keys)
     xf_leave(prev);
 }
 
+/* Code bytes from XF_NS_CODE_HIDE_MAIN up: while _PyXI_Enter runs,
+ * sys.modules['__main__'] of the entered interpreter is an int, so the
+ * core cannot get __main__'s namespace (it is put back afterwards). */
+static PyObject *
+hide_main(int slot)
+{
+    int prev = xf_enter(slot);
+    PyObject *modules = PyImport_GetModuleDict();
+    PyObject *main = Py_XNewRef(PyDict_GetItemString(modules, "__main__"));
+    PyObject *zero = PyLong_FromLong(0);
+    if (main == NULL || zero == NULL
+        || PyDict_SetItemString(modules, "__main__", zero) < 0) {
+        PyErr_Print();
+        xf_fail("cannot hide __main__ of slot %d", slot);
+    }
+    Py_DECREF(zero);
+    xf_leave(prev);
+    return main;
+}
+
+static void
+unhide_main(int slot, PyObject *main)
+{
+    int prev = xf_enter(slot);
+    if (PyDict_SetItemString(PyImport_GetModuleDict(), "__main__", main) < 0) {
+        PyErr_Print();
+        xf_fail("cannot put __main__ of slot %d back", slot);
+    }
+    Py_DECREF(main);
+    xf_leave(prev);
+}
+
+/* _PyXI_Enter with __main__ hidden: it fails with nothing raised and
+ * the error captured, which applies as InterpreterError("failed to get
+ * __main__ namespace"). */
+static void
+check_main_hidden(_PyXI_session *session, int rc)
+{
+    if (rc == 0 || PyErr_Occurred() || !_PyXI_HasCapturedException(session)) {
+        xf_fail("_PyXI_Enter with __main__ hidden: rc=%d, exception %s, captured %d",
+                rc, type_name(PyErr_Occurred()), _PyXI_HasCapturedException(session));
+    }
+    if (_PyXI_ApplyCapturedException(session) != NULL) {
+        xf_fail("the __main__ failure applied as an object");
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *text = PyObject_Str(exc);
+    const char *got = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    if (!PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError) || got == NULL
+        || strcmp(got, "failed to get __main__ namespace") != 0) {
+        xf_fail("the __main__ failure applied as %s(\"%s\"), expected "
+                "InterpreterError(\"failed to get __main__ namespace\")",
+                Py_TYPE(exc)->tp_name, got != NULL ? got : "?");
+    }
+    Py_DECREF(text);
+    Py_DECREF(exc);
+}
+
 typedef struct {
     PyObject *raise;        /* raised directly by _PyXI_Enter */
     int missing_value;      /* an update the core's lookup cannot find */
@@ -965,11 +1025,13 @@ op_session(xf_input *in)
     int kind = xf_read_u8(in) % XF_NS_NUPDATES;
     int prev = xf_enter(from);
     PyObject *updates = make_updates(in, kind);
-    const session_code *code = &codes[xf_ns_decode_code(xf_read_u8(in))];
+    int code_byte = xf_read_u8(in);
+    const session_code *code = &codes[xf_ns_decode_code(code_byte)];
     int nested = xf_read_u8(in);
     enter_expect ex = expect_enter(kind, updates,
                                    xf_tstate(from)->c_recursion_remaining);
     PyObject *keys = snapshot_main(into);
+    PyObject *hidden = code_byte >= XF_NS_CODE_HIDE_MAIN ? hide_main(into) : NULL;
 
     _PyXI_session session = {0};
     unsigned long hits = xf_fault_hits();
@@ -981,6 +1043,9 @@ op_session(xf_input *in)
             ex.missing_value ? ", a missing value" : "", code->type ? code->type : "-");
     if (rc != 0 && xf_fault_hit_since(hits)) {
         enter_failed_by_injection(&session, hits, ex.raise);
+    }
+    else if (hidden != NULL && ex.raise == NULL) {
+        check_main_hidden(&session, rc);
     }
     else if (ex.raise != NULL) {
         if (rc == 0) {
@@ -1046,6 +1111,9 @@ op_session(xf_input *in)
     if (xf_run_pending(from) != 0) {
         PyErr_Print();
         xf_fail("running slot %d's pending calls failed", from);
+    }
+    if (hidden != NULL) {
+        unhide_main(into, hidden);
     }
     restore_main(into, keys);
     Py_XDECREF(updates);

@@ -20,7 +20,7 @@ enum xf_ns_op {
     XF_NS_OP_FREE,          /* u8 ns, u8 slot */
     XF_NS_OP_SESSION,       /* u8 from, u8 into, u8 updates kind [, u8 n,
                                n x (name, value)], u8 code (see
-                               xf_ns_decode_code), u8 nested: bit 0 enters
+                               xf_ns_decode_code, XF_NS_CODE_HIDE_MAIN), u8 nested: bit 0 enters
                                again from inside, into slot (byte>>1) */
     XF_NS_NOPS
 };
@@ -82,6 +82,10 @@ enum xf_ns_code {
 /* The code byte: a session whose code raises costs ~1.4 ms (the core
  * formats a traceback) against ~0.1 ms, so random bytes mostly pick code
  * that does not raise; the raising ones take bytes 12-15 (mod 16). */
+/* A code byte from here up also hides the entered interpreter's __main__
+ * (sys.modules['__main__'] is an int) while _PyXI_Enter runs. */
+#define XF_NS_CODE_HIDE_MAIN 0xf0
+
 static inline int
 xf_ns_decode_code(int byte)
 {

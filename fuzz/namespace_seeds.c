@@ -252,6 +252,19 @@ main(int argc, char **argv)
 
     session(1, 1, XF_NS_UPDATES_NONE, XF_NS_CODE_PASS, 0);
     emit("session-updates-none");
+    /* __main__ hidden (sys.modules['__main__'] is not a module): the enter
+     * fails with a captured error; then with updates that raise first. */
+    for (int kind = XF_NS_UPDATES_NULL; kind <= XF_NS_UPDATES_LIST; kind++) {
+        xf_put_u8(&out, XF_NS_OP_SESSION);
+        xf_put_u8(&out, 0);
+        xf_put_u8(&out, 2);
+        xf_put_u8(&out, (uint8_t)kind);
+        xf_put_u8(&out, (uint8_t)(XF_NS_CODE_HIDE_MAIN | xf_ns_encode_code(XF_NS_CODE_PASS)));
+        xf_put_u8(&out, 0);
+        session(1, 2, XF_NS_UPDATES_DICT, XF_NS_CODE_PASS, 0);
+        snprintf(fname, sizeof(fname), "session-main-hidden-updates%d", kind);
+        emit(fname);
+    }
 
     /* FILL inside a session: an unshareable value propagates as the
      * caller's NotShareableError, an int past ssize_t as the snapshot of

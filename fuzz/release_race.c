@@ -574,7 +574,9 @@ op_flood(xf_input *in)
 static void
 op_end(xf_input *in)
 {
-    int slot = 1 + xf_read_u8(in) % (XF_RR_NSLOTS - 1);
+    int byte = xf_read_u8(in);
+    int slot = 1 + byte % (XF_RR_NSLOTS - 1);
+    int from_inside = (byte / (XF_RR_NSLOTS - 1)) & 1;
     if (rr.static_pool || !xf_slot_alive(slot)) {
         return;
     }
@@ -605,11 +607,11 @@ op_end(xf_input *in)
     }
     Py_ssize_t leaks_before = _PyRuntime.object_state.interpreter_leaks;
     int pending_before = npending(slot);
-    xf_end_interp(slot);
+    xf_end_interp_as(slot, from_inside);
     Py_ssize_t leaked = _PyRuntime.object_state.interpreter_leaks - leaks_before;
-    xf_note("release_race: end slot=%d id=%lld orphans=%d queued=%d "
-            "pending=%d leaked_refs=%zd", slot, (long long)id, orphans,
-            queued, pending_before, leaked);
+    xf_note("release_race: end slot=%d%s id=%lld orphans=%d queued=%d "
+            "pending=%d leaked_refs=%zd", slot, from_inside ? " (from inside)" : "",
+            (long long)id, orphans, queued, pending_before, leaked);
     /* Py_EndInterpreter() runs the pending calls before it goes. */
     for (int i = 0; i < rr.nitems; i++) {
         rr_item *it = &rr.items[i];
@@ -627,10 +629,15 @@ op_end(xf_input *in)
 static void
 op_new(xf_input *in)
 {
-    int slot = read_slot(in);
-    if (!rr.static_pool) {
-        (void)xf_interp(slot);
+    int byte = xf_read_u8(in);
+    int slot = byte % XF_RR_NSLOTS;
+    if (rr.static_pool) {
+        return;
     }
+    if ((byte / XF_RR_NSLOTS) & 1) {
+        xf_check_rejected_config();
+    }
+    (void)xf_interp(slot);
 }
 
 /* Release whatever the input left out, drain every queue, check every

@@ -24,8 +24,12 @@ enum xf_rr_op {
     XF_RR_RELEASE,      /* u8 item, u8 from-slot, u8 flags               */
     XF_RR_RUN_PENDING,  /* u8 slot                                       */
     XF_RR_FLOOD,        /* u8 owner, u8 from, u8 flags, u16 count, object */
-    XF_RR_END,          /* u8 slot (1..NSLOTS-1)                         */
-    XF_RR_NEW,          /* u8 slot: create it now if it was ended        */
+    XF_RR_END,          /* u8 b: slot 1 + b % (NSLOTS-1); bit 0 of
+                           b / (NSLOTS-1): end it from its own thread
+                           state (no tstate given to the core)           */
+    XF_RR_NEW,          /* u8 b: slot b % NSLOTS, created now if it was
+                           ended; bit 0 of b / NSLOTS: first ask for an
+                           interpreter with a config the runtime rejects */
     XF_RR_NOPS
 };
 

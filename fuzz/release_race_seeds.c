@@ -82,6 +82,14 @@ end(int slot)
     xf_put_u8(&out, (uint8_t)(slot - 1));
 }
 
+/* END from the interpreter's own thread state. */
+static void
+end_inside(int slot)
+{
+    op(XF_RR_END);
+    xf_put_u8(&out, (uint8_t)(slot - 1 + (XF_RR_NSLOTS - 1)));
+}
+
 static void
 new_interp(int slot)
 {
@@ -196,6 +204,18 @@ main(int argc, char **argv)
     xf_enc_bytes(&out, "flooded", 7);
     end(2);
     emit("end-with-flood-queued");
+
+    share(1);
+    xf_enc_ascii(&out, "queued");
+    release(0, 2, 0);
+    end_inside(1);
+    new_interp(1);
+    share(1);
+    xf_enc_ascii(&out, "again");
+    emit("end-from-inside-then-new");
+    /* NEW after a rejected config: corpus/release_race/regressions/
+     * XF-018-rejected-config-leak (the pristine core leaks there, and the
+     * seeds also replay on the unpatched asan-pymalloc core). */
 
     write_faults();
     return xf_seeds_status();

@@ -7,6 +7,12 @@
  *    GIL guards; some are dropped while still registered, so the registry
  *    holds entries whose class has died.
  *
+ * Now and then a worker also misuses the API the way a buggy extension
+ * would: registers a non-class or no getdata (ValueError, nothing
+ * registered), unregisters a class nobody registered (0), and shares
+ * through a getdata that fills in no new_object (SystemError "missing
+ * new_object func", the object's reference given back).
+ *
  * Invariants: a class is found right after this worker registered it, and
  * with the getdata given; data made through it rebuilds to what the getdata
  * promised; every unregistration of a class this worker holds succeeds; at
@@ -129,6 +135,73 @@ new_heap_type(int self, long n)
     return (PyTypeObject *)type;
 }
 
+/* A buggy getdata: the data holds the object but no way to rebuild it. */
+static int
+share_without_new_object(PyThreadState *tstate, PyObject *obj,
+                         _PyCrossInterpreterData *data)
+{
+    (void)tstate;
+    data->obj = Py_NewRef(obj);
+    return 0;
+}
+
+/* The call failed with exactly `type` and `msg`; clear it. */
+static void
+check_rejected(int res, PyObject *type, const char *msg, const char *what)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *got = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    if (res != -1 || exc == NULL || Py_TYPE(exc) != (PyTypeObject *)type
+        || got == NULL || strcmp(got, msg) != 0)
+    {
+        xs_fail("%s returned %d with %s(\"%s\"), expected -1 with %s(\"%s\")",
+                what, res, exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
+                got != NULL ? got : "", ((PyTypeObject *)type)->tp_name, msg);
+    }
+    Py_XDECREF(text);
+    Py_XDECREF(exc);
+    PyErr_Clear();
+}
+
+static void
+misuse_step(int self, long n)
+{
+    PyObject *not_a_class = PyLong_FromLong(n);
+    check_rejected(_PyCrossInterpreterData_RegisterClass(
+                       (PyTypeObject *)not_a_class, share_length),
+                   PyExc_ValueError, "only classes may be registered",
+                   "registering an int");
+    Py_DECREF(not_a_class);
+
+    PyTypeObject *type = new_heap_type(self, -1 - n);
+    check_rejected(_PyCrossInterpreterData_RegisterClass(type, NULL),
+                   PyExc_ValueError, "missing 'getdata' func",
+                   "registering no getdata");
+    int res = _PyCrossInterpreterData_UnregisterClass(type);
+    if (res != 0) {
+        xs_fail("unregistering a class nobody registered returned %d", res);
+    }
+    check_lookup(type, NULL, "after rejected registrations");
+
+    if (_PyCrossInterpreterData_RegisterClass(type, share_without_new_object) < 0) {
+        xs_fail_py("_PyCrossInterpreterData_RegisterClass");
+    }
+    PyObject *obj = new_instance(type);
+    Py_ssize_t refcnt = Py_REFCNT(obj);
+    _PyCrossInterpreterData data;
+    check_rejected(_PyObject_GetCrossInterpreterData(obj, &data),
+                   PyExc_SystemError, "missing new_object func",
+                   "sharing through a getdata without new_object");
+    if (Py_REFCNT(obj) != refcnt) {
+        xs_fail("a rejected share left the object's refcount at %zd, was %zd",
+                Py_REFCNT(obj), refcnt);
+    }
+    Py_DECREF(obj);
+    do_unregister(type);
+    Py_DECREF(type);
+}
+
 typedef struct {
     int self;
     xs_rng rng;
@@ -202,7 +275,10 @@ reg_worker_main(void *arg)
     xs_rng_init(&s.rng, s.self);
     PyThreadState *tstate = xs_attach(reg.interps[s.self % xs_params_g.interps]);
     for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
-        if (xs_rng_below(&s.rng, 2) == 0) {
+        if (xs_rng_below(&s.rng, 8) == 0) {
+            misuse_step(s.self, i);
+        }
+        else if (xs_rng_below(&s.rng, 2) == 0) {
             global_step(&s);
         }
         else {
