@@ -1191,7 +1191,8 @@ check_raw_object(PyObject *obj, const _PyXI_excinfo *info, const char *formatted
 /* u8 slot, u8 fields, then the names the fields take.  The snapshot
  * invariants the core asserts hold: a type has a name and a module; no
  * type, no qualname or module.  With XF_EI_RAW_NONE, _PyXI_InitExcInfo
- * is given None first: ValueError("missing exc"), the snapshot untouched. */
+ * is given None (or NULL, with XF_EI_RAW_NULL) first: ValueError("missing
+ * exc"), the snapshot untouched. */
 static void
 raw_snapshot(xf_input *in)
 {
@@ -1202,19 +1203,20 @@ raw_snapshot(xf_input *in)
     if (fields & XF_EI_RAW_NONE) {
         unsigned long hits = xf_fault_hits();
         xf_fault_arm();
-        int rc = _PyXI_InitExcInfo(&info, Py_None);
+        PyObject *missing = (fields & XF_EI_RAW_NULL) ? NULL : Py_None;
+        int rc = _PyXI_InitExcInfo(&info, missing);
         xf_fault_disarm();
-        if (rc == -1 && xf_fault_failed(hits, PyExc_ValueError, "_PyXI_InitExcInfo(None)")) {
+        if (rc == -1 && xf_fault_failed(hits, PyExc_ValueError, "_PyXI_InitExcInfo(no exception)")) {
             /* The ValueError could not be made: MemoryError instead. */
         }
         else if (rc != -1 || PyErr_Occurred() != PyExc_ValueError) {
-            xf_fail("excinfo: _PyXI_InitExcInfo(None) returned %d with %s, "
-                    "expected -1 with ValueError", rc,
+            xf_fail("excinfo: _PyXI_InitExcInfo(%s) returned %d with %s, "
+                    "expected -1 with ValueError", missing ? "None" : "NULL", rc,
                     PyErr_Occurred() ? ((PyTypeObject *)PyErr_Occurred())->tp_name
                                      : "no exception");
         }
         PyErr_Clear();
-        check_empty(&info, "after _PyXI_InitExcInfo(None)");
+        check_empty(&info, "after _PyXI_InitExcInfo(no exception)");
     }
     if (fields & XF_EI_RAW_TYPE) {
         info.type.name = raw_name(in);

@@ -68,6 +68,7 @@ enum xf_ei_raw {
     XF_EI_RAW_MSG = 1 << 2,         /* name */
     XF_EI_RAW_DISPLAY = 1 << 3,     /* name */
     XF_EI_RAW_NONE = 1 << 6,        /* _PyXI_InitExcInfo(None) first */
+    XF_EI_RAW_NULL = 1 << 7,        /* ... NULL, not None */
 };
 
 /* The number of base classes the helper knows (BASES in excinfo.c); the

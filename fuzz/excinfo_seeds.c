@@ -262,7 +262,9 @@ write_raw(void)
         }
         int nmodules = (fields & XF_EI_RAW_TYPE) ? 4 : 1;
         for (int module = 0; module < nmodules; module++) {
-            int byte = fields | (module << 4) | (fields == 0 ? XF_EI_RAW_NONE : 0);
+            int byte = fields | (module << 4)
+                       | (fields == 0 ? XF_EI_RAW_NONE : 0)
+                       | (fields == 4 ? XF_EI_RAW_NONE | XF_EI_RAW_NULL : 0);
             xf_out_reset(&out);
             xf_put_u8(&out, XF_EI_OP_RAW);
             xf_put_u8(&out, (uint8_t)(fields % XF_EI_NSLOTS));

@@ -164,6 +164,7 @@ names_container(int kind, PyObject *names)
     case XF_NS_NAMES_SET:
         return names_hashed(kind, names);
     case XF_NS_NAMES_NONE:
+    case XF_NS_NAMES_NULL:
         return Py_NewRef(Py_None);
     case XF_NS_NAMES_ITER:
         return PyObject_GetIter(names);
@@ -184,6 +185,7 @@ names_seen(int kind, PyObject *container, PyObject *names, PyObject **error)
     case XF_NS_NAMES_DICT:
         return PyDict_Keys(container);
     case XF_NS_NAMES_NONE:
+    case XF_NS_NAMES_NULL:
         return PyList_New(0);
     case XF_NS_NAMES_SET:
         if (PySet_GET_SIZE(container) > 0) {
@@ -274,7 +276,8 @@ op_names(xf_input *in)
     if (idx >= 0) {
         unsigned long hits = xf_fault_hits();
         xf_fault_arm();
-        _PyXI_namespace *ns = _PyXI_NamespaceFromNames(container);
+        _PyXI_namespace *ns = _PyXI_NamespaceFromNames(
+            kind == XF_NS_NAMES_NULL ? NULL : container);
         xf_fault_disarm();
         xf_note("namespace: NAMES slot=%d kind=%d names=%zd -> %s (expected %s)",
                 slot, kind, PyList_GET_SIZE(seen), ns ? "namespace" : "NULL",

@@ -34,6 +34,7 @@ enum xf_ns_names_kind {
     XF_NS_NAMES_SET,        /* sized, not a sequence: NotImplementedError */
     XF_NS_NAMES_ITER,       /* no len(): TypeError */
     XF_NS_NAMES_FAILS_LAST, /* a sequence whose last item raises LookupError */
+    XF_NS_NAMES_NULL,       /* no object at all: NULL, as None */
     XF_NS_NAMES_NKINDS
 };
 

@@ -11,7 +11,9 @@
  * would: registers a non-class or no getdata (ValueError, nothing
  * registered), unregisters a class nobody registered (0), and shares
  * through a getdata that fills in no new_object (SystemError "missing
- * new_object func", the object's reference given back).
+ * new_object func", the object's reference given back); and shares
+ * through getdata functions whose data is static (no free function),
+ * with and without the object and its owner.
  *
  * Invariants: a class is found right after this worker registered it, and
  * with the getdata given; data made through it rebuilds to what the getdata
@@ -145,6 +147,74 @@ share_without_new_object(PyThreadState *tstate, PyObject *obj,
     return 0;
 }
 
+/* Getdata functions whose data is a static string (no free function):
+ * one keeps the object and names its owner, the other leaves both out
+ * (the core fills in the owner). */
+static const char static_payload[] = "static payload";
+
+static PyObject *
+new_from_static(_PyCrossInterpreterData *data)
+{
+    return PyUnicode_FromString((const char *)data->data);
+}
+
+static int
+share_static_with_obj(PyThreadState *tstate, PyObject *obj,
+                      _PyCrossInterpreterData *data)
+{
+    _PyCrossInterpreterData_Init(data, tstate->interp, (void *)static_payload,
+                                 obj, new_from_static);
+    return 0;
+}
+
+static int
+share_static_bare(PyThreadState *tstate, PyObject *obj,
+                  _PyCrossInterpreterData *data)
+{
+    (void)tstate;
+    (void)obj;
+    _PyCrossInterpreterData_Init(data, NULL, (void *)static_payload, NULL,
+                                 new_from_static);
+    return 0;
+}
+
+/* Share an instance of `type` through `getdata`: it rebuilds as the
+ * static payload, and the release gives the object's reference back. */
+static void
+check_static_share(int self, long n, crossinterpdatafunc getdata)
+{
+    PyTypeObject *type = new_heap_type(self, -100 - n);
+    if (_PyCrossInterpreterData_RegisterClass(type, getdata) < 0) {
+        xs_fail_py("_PyCrossInterpreterData_RegisterClass");
+    }
+    PyObject *obj = new_instance(type);
+    Py_ssize_t refcnt = Py_REFCNT(obj);
+    _PyCrossInterpreterData data;
+    if (_PyObject_GetCrossInterpreterData(obj, &data) < 0) {
+        xs_fail_py("sharing through a static getdata");
+    }
+    if (_PyCrossInterpreterData_INTERPID(&data) != PyInterpreterState_GetID(PyInterpreterState_Get())) {
+        xs_fail("static data is owned by interpreter %lld",
+                (long long)_PyCrossInterpreterData_INTERPID(&data));
+    }
+    PyObject *back = _PyCrossInterpreterData_NewObject(&data);
+    const char *text = back != NULL ? PyUnicode_AsUTF8(back) : NULL;
+    if (text == NULL || strcmp(text, static_payload) != 0) {
+        xs_fail("static data came back as \"%s\"", text != NULL ? text : "?");
+    }
+    Py_DECREF(back);
+    if (_PyCrossInterpreterData_Release(&data) < 0) {
+        xs_fail_py("_PyCrossInterpreterData_Release(static data)");
+    }
+    if (Py_REFCNT(obj) != refcnt) {
+        xs_fail("after the release of static data the object's refcount is "
+                "%zd, was %zd", Py_REFCNT(obj), refcnt);
+    }
+    Py_DECREF(obj);
+    do_unregister(type);
+    Py_DECREF(type);
+}
+
 /* The call failed with exactly `type` and `msg`; clear it. */
 static void
 check_rejected(int res, PyObject *type, const char *msg, const char *what)
@@ -200,6 +270,9 @@ misuse_step(int self, long n)
     Py_DECREF(obj);
     do_unregister(type);
     Py_DECREF(type);
+
+    check_static_share(self, n, share_static_with_obj);
+    check_static_share(self, n, share_static_bare);
 }
 
 typedef struct {
