@@ -254,8 +254,10 @@ found_any=0
     if [ -f "$out/coverage/summary.txt" ]; then
         echo '```'
         cat "$out/coverage/ratchet.txt" 2>/dev/null || sed -n '/^File/,$p' "$out/coverage/summary.txt"
+        echo
+        sed -n '1,4p' "$out/coverage/reach.txt" 2>/dev/null
         echo '```'
-        echo "Report: \`coverage/index.html\`, \`coverage/coverage.xml\`, \`coverage/coverage.json\`."
+        echo "Report: \`coverage/index.html\`, \`coverage/coverage.xml\`, \`coverage/coverage.json\`; what is left: \`coverage/reach.txt\`."
     else
         echo "No report (see \`logs/coverage.log\`)."
     fi

@@ -33,7 +33,8 @@
  *   RAW      a snapshot made by hand, with any field the core's
  *            invariants allow missing (no qualname, no message, no type):
  *            _PyXI_FormatExcInfo and _PyXI_ExcInfoAsObject follow the
- *            documented format; _PyXI_InitExcInfo(None) is ValueError.
+ *            documented format, _PyXI_ApplyError chains its proxy;
+ *            _PyXI_InitExcInfo(None or NULL) is ValueError.
  * Across the input: no leak, no refcount drift, no exception left set.
  *
  * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
@@ -1188,6 +1189,54 @@ check_raw_object(PyObject *obj, const _PyXI_excinfo *info, const char *formatted
     check_raw_type(obj, "errdisplay", info->errdisplay);
 }
 
+/* _PyXI_ApplyError(_PyXI_ERR_OTHER) with the hand-made snapshot as the
+ * captured exception: InterpreterError with no arguments, chained to a
+ * proxy InterpreterError whose message is the formatted snapshot when it
+ * has a type or a message (and to nothing otherwise).  After an injected
+ * failure: MemoryError, or InterpreterError without the proxy checks. */
+static void
+raw_apply(const _PyXI_excinfo *info, const char *formatted)
+{
+    _PyXI_error err = {.interp = PyInterpreterState_Get(), .code = _PyXI_ERR_OTHER,
+                       .uncaught = *info};
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
+    PyObject *res = _PyXI_ApplyError(&err);
+    xf_fault_disarm();
+    PyObject *exc = PyErr_GetRaisedException();
+    if (res != NULL || exc == NULL) {
+        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) %s",
+                res != NULL ? "returned an object" : "raised nothing");
+    }
+    if (xf_fault_hit_since(hits)) {
+        if (!PyErr_GivenExceptionMatches(exc, PyExc_MemoryError)
+            && Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError) {
+            xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) after an injected "
+                    "failure raised %s", Py_TYPE(exc)->tp_name);
+        }
+        (void)take_unraisable();
+        Py_DECREF(exc);
+        return;
+    }
+    if (Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError) {
+        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) raised %s, "
+                "expected InterpreterError", Py_TYPE(exc)->tp_name);
+    }
+    PyObject *context = PyException_GetContext(exc);
+    int has_proxy = info->type.name != NULL || info->msg != NULL;
+    if (has_proxy != (context != NULL)) {
+        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) %s a proxy",
+                has_proxy ? "did not chain" : "chained");
+    }
+    if (context != NULL) {
+        PyObject *text = PyObject_Str(context);
+        check_str_obj("the hand-made snapshot's proxy message", text, formatted);
+        Py_DECREF(text);
+        Py_DECREF(context);
+    }
+    Py_DECREF(exc);
+}
+
 /* u8 slot, u8 fields, then the names the fields take.  The snapshot
  * invariants the core asserts hold: a type has a name and a module; no
  * type, no qualname or module.  With XF_EI_RAW_NONE, _PyXI_InitExcInfo
@@ -1257,6 +1306,7 @@ raw_snapshot(xf_input *in)
         check_raw_object(obj, &info, want);
         Py_DECREF(obj);
     }
+    raw_apply(&info, want);
     free(want);
     _PyXI_ClearExcInfo(&info);
     check_empty(&info, "after _PyXI_ClearExcInfo");

@@ -9,8 +9,12 @@
  *           error of the first bad name (TypeError for a non-str,
  *           UnicodeEncodeError for a lone surrogate, ValueError for NUL),
  *           and NULL with no error for no names at all -- whatever the
- *           container (list, tuple, dict).  A namespace holds the names in
- *           order and no data.
+ *           container (list, tuple, dict; None or NULL are no names).  A
+ *           namespace holds the names in order and no data.  Containers
+ *           the core cannot walk: a non-empty set is NotImplementedError,
+ *           an iterator (no len()) TypeError, and a sequence whose last
+ *           item raises gives that LookupError unless an earlier name
+ *           fails first.
  *   FILL    _PyXI_FillNamespaceFromDict gives an item data exactly when the
  *           dict lookup by its name finds a value; fails exactly when one
  *           of those values cannot be shared (the sharing oracle of
