@@ -340,7 +340,7 @@ check_no_data(_PyXI_namespace *ns, const char *after)
     }
 }
 
-/* FILL inside a session (the slot byte's bit 2): the core marks a
+/* FILL inside a session (XF_NS_FILL_IN_SESSION): the core marks a
  * NotShareableError as one to propagate directly (the session's error
  * override), and _PyXI_Exit captures whatever the failed fill left set.
  * The caller then gets, from _PyXI_ApplyCapturedException: its own
@@ -426,8 +426,8 @@ op_fill(xf_input *in)
     ns_entry *e = &table[xf_read_u8(in) % XF_NS_TABLE];
     int where = xf_read_u8(in);
     int slot = where % XF_NS_NSLOTS;
-    int in_session = (where & XF_NS_FILL_IN_SESSION) != 0;
-    int from = (where >> 3) % XF_NS_NSLOTS;
+    int in_session = (where & XF_NS_FILL_IN_SESSION) == XF_NS_FILL_IN_SESSION;
+    int from = (where >> XF_NS_FILL_FROM_SHIFT) % XF_NS_NSLOTS;
     /* The API fills a namespace once: only fresh ones qualify. */
     if (e->ns == NULL || e->owner >= 0) {
         return;

@@ -13,9 +13,9 @@
  * on for the next spec.ops operations. */
 enum xf_ns_op {
     XF_NS_OP_NAMES = 0,     /* u8 slot, u8 kind, u8 n, n names */
-    XF_NS_OP_FILL,          /* u8 ns, u8 slot (bits 0-1; with bit 2 set,
-                               inside a session entered into it from slot
-                               byte>>3), per item: u8 how [, key, value] */
+    XF_NS_OP_FILL,          /* u8 ns, u8 slot (bits 0-1; see
+                               XF_NS_FILL_IN_SESSION), per item: u8 how
+                               [, key, value] */
     XF_NS_OP_APPLY,         /* u8 ns, u8 slot, u8 default */
     XF_NS_OP_FREE,          /* u8 ns, u8 slot */
     XF_NS_OP_SESSION,       /* u8 from, u8 into, u8 updates kind [, u8 n,
@@ -38,9 +38,12 @@ enum xf_ns_names_kind {
     XF_NS_NAMES_NKINDS
 };
 
-/* FILL's slot byte: fill inside a session (_PyXI_FillNamespaceFromDict's
- * session argument). */
-#define XF_NS_FILL_IN_SESSION 0x04
+/* FILL's slot byte: bits 2-4 all set, fill inside a session
+ * (_PyXI_FillNamespaceFromDict's session argument) entered from slot
+ * byte >> 5.  A failed fill in a session is captured with a formatted
+ * traceback (~1.4 ms), so random bytes pick it one time in eight. */
+#define XF_NS_FILL_IN_SESSION 0x1c
+#define XF_NS_FILL_FROM_SHIFT 5
 
 /* How FILL puts an item's name into the dict it fills from. */
 enum xf_ns_fill_how {
@@ -84,8 +87,9 @@ enum xf_ns_code {
  * formats a traceback) against ~0.1 ms, so random bytes mostly pick code
  * that does not raise; the raising ones take bytes 12-15 (mod 16). */
 /* A code byte from here up also hides the entered interpreter's __main__
- * (sys.modules['__main__'] is an int) while _PyXI_Enter runs. */
-#define XF_NS_CODE_HIDE_MAIN 0xf0
+ * (sys.modules['__main__'] is an int) while _PyXI_Enter runs; the failure
+ * is captured with a traceback, so one random byte in 32 does it. */
+#define XF_NS_CODE_HIDE_MAIN 0xf8
 
 static inline int
 xf_ns_decode_code(int byte)

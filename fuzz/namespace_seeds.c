@@ -59,7 +59,7 @@ fill_in_session(int slot, int from)
 {
     xf_put_u8(&out, XF_NS_OP_FILL);
     xf_put_u8(&out, 0);
-    xf_put_u8(&out, (uint8_t)(slot | XF_NS_FILL_IN_SESSION | (from << 3)));
+    xf_put_u8(&out, (uint8_t)(slot | XF_NS_FILL_IN_SESSION | (from << XF_NS_FILL_FROM_SHIFT)));
 }
 
 static void
