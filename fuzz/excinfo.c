@@ -353,20 +353,39 @@ check_str_obj(const char *what, PyObject *obj, const char *want)
     check_field(what, got, want);
 }
 
-/* The core's documented format: "[module.]qualname: msg". */
+/* The documented format of any snapshot: "[module.]qualname[: msg]",
+ * the qualname falling back to the name, the module left out for
+ * builtins and __main__; just msg without a type; None without both. */
+static char *
+documented_format(const _PyXI_excinfo *info)
+{
+    const char *qualname = info->type.qualname ? info->type.qualname : info->type.name;
+    const char *msg = info->msg;
+    if (info->type.name == NULL) {
+        return msg != NULL ? strdup(msg) : NULL;
+    }
+    const char *module = info->type.module;
+    int show_module = strcmp(module, "builtins") != 0 && strcmp(module, "__main__") != 0;
+    size_t len = strlen(module) + strlen(qualname) + (msg ? strlen(msg) : 0) + 4;
+    char *buf = malloc(len);
+    snprintf(buf, len, "%s%s%s%s%s", show_module ? module : "", show_module ? "." : "",
+             qualname, msg ? ": " : "", msg ? msg : "");
+    return buf;
+}
+
+/* What _PyXI_FormatExcInfo must give for an expected snapshot (NULL:
+ * none, for an empty one). */
 static char *
 expected_formatted(const expectation *ex)
 {
     if (ex->kind != EXPECT_OK) {
         return NULL;
     }
-    const char *module = ex->module;
-    int show_module = strcmp(module, "builtins") != 0 && strcmp(module, "__main__") != 0;
-    size_t len = strlen(module) + strlen(ex->qualname) + strlen(ex->msg) + 4;
-    char *buf = malloc(len);
-    snprintf(buf, len, "%s%s%s: %s", show_module ? module : "",
-             show_module ? "." : "", ex->qualname, ex->msg);
-    return buf;
+    _PyXI_excinfo info = {
+        .type = {.name = ex->name, .qualname = ex->qualname, .module = ex->module},
+        .msg = ex->msg,
+    };
+    return documented_format(&info);
 }
 
 /* ---- making exceptions -------------------------------------------------- */
@@ -958,6 +977,33 @@ check_injected_apply(_PyXI_errcode code, const expectation *ex)
     PyErr_Clear();
 }
 
+/* _PyXI_ApplyError(err) in the current interpreter, checked against what
+ * its captured exception must give (`ex`). */
+static void
+apply_and_check(_PyXI_error *err, expectation *ex)
+{
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
+    PyObject *res = _PyXI_ApplyError(err);
+    xf_fault_disarm();
+    if (xf_fault_hit_since(hits)) {
+        /* Best effort after a failure: the proxy's _errdisplay (reported
+         * as unraisable when it cannot be set) and the object's
+         * errdisplay. */
+        (void)take_unraisable();
+        if (res != NULL) {
+            drop_display_if_missing(res, ex);
+        }
+    }
+    if (res == NULL && xf_fault_hit_since(hits)) {
+        check_injected_apply(err->code, ex);
+    }
+    else {
+        check_applied(res, err->code, ex);
+    }
+    Py_XDECREF(res);
+}
+
 static void
 apply_error(xf_input *in)
 {
@@ -980,26 +1026,7 @@ apply_error(xf_input *in)
     }
     int made_in = xf_enter(apply);
     xf_note("excinfo: ApplyError(code %d) %d->%d", (int)code, make, apply);
-    unsigned long hits = xf_fault_hits();
-    xf_fault_arm();
-    PyObject *res = _PyXI_ApplyError(&err);
-    xf_fault_disarm();
-    if (xf_fault_hit_since(hits)) {
-        /* Best effort after a failure: the proxy's _errdisplay (reported
-         * as unraisable when it cannot be set) and the object's
-         * errdisplay. */
-        (void)take_unraisable();
-        if (res != NULL) {
-            drop_display_if_missing(res, &ex);
-        }
-    }
-    if (res == NULL && xf_fault_hit_since(hits)) {
-        check_injected_apply(code, &ex);
-    }
-    else {
-        check_applied(res, code, &ex);
-    }
-    Py_XDECREF(res);
+    apply_and_check(&err, &ex);
     _PyXI_ClearExcInfo(&err.uncaught);
     xf_leave(made_in);
     expectation_clear(&ex);
@@ -1128,26 +1155,6 @@ raw_name(xf_input *in)
 
 static const char *const raw_modules[] = {"builtins", "__main__", "pkg.mod", NULL};
 
-/* The documented format of any snapshot: "[module.]qualname[: msg]",
- * the qualname falling back to the name, the module left out for
- * builtins and __main__; just msg without a type; None without both. */
-static char *
-raw_formatted(const _PyXI_excinfo *info)
-{
-    const char *qualname = info->type.qualname ? info->type.qualname : info->type.name;
-    const char *msg = info->msg;
-    if (info->type.name == NULL) {
-        return msg != NULL ? strdup(msg) : NULL;
-    }
-    const char *module = info->type.module;
-    int show_module = strcmp(module, "builtins") != 0 && strcmp(module, "__main__") != 0;
-    size_t len = strlen(module) + strlen(qualname) + (msg ? strlen(msg) : 0) + 4;
-    char *buf = malloc(len);
-    snprintf(buf, len, "%s%s%s%s%s", show_module ? module : "", show_module ? "." : "",
-             qualname, msg ? ": " : "", msg ? msg : "");
-    return buf;
-}
-
 static void
 check_raw_type(PyObject *type, const char *attr, const char *want)
 {
@@ -1195,52 +1202,32 @@ check_raw_object(PyObject *obj, const _PyXI_excinfo *info, const char *formatted
     check_raw_type(obj, "errdisplay", info->errdisplay);
 }
 
+static char *
+copy_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
 /* _PyXI_ApplyError(_PyXI_ERR_OTHER) with the hand-made snapshot as the
- * captured exception: InterpreterError with no arguments, chained to a
- * proxy InterpreterError whose message is the formatted snapshot when it
- * has a type or a message (and to nothing otherwise).  After an injected
- * failure: MemoryError, or InterpreterError without the proxy checks. */
+ * captured exception, checked as APPLY checks it: InterpreterError with
+ * no arguments, chained to a proxy whose message is the formatted
+ * snapshot (and whose _errdisplay is its error display) when it has a
+ * type or a message, to nothing otherwise. */
 static void
-raw_apply(const _PyXI_excinfo *info, const char *formatted)
+raw_apply(const _PyXI_excinfo *info)
 {
     _PyXI_error err = {.interp = PyInterpreterState_Get(), .code = _PyXI_ERR_OTHER,
                        .uncaught = *info};
-    unsigned long hits = xf_fault_hits();
-    xf_fault_arm();
-    PyObject *res = _PyXI_ApplyError(&err);
-    xf_fault_disarm();
-    PyObject *exc = PyErr_GetRaisedException();
-    if (res != NULL || exc == NULL) {
-        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) %s",
-                res != NULL ? "returned an object" : "raised nothing");
-    }
-    if (xf_fault_hit_since(hits)) {
-        if (!PyErr_GivenExceptionMatches(exc, PyExc_MemoryError)
-            && Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError) {
-            xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) after an injected "
-                    "failure raised %s", Py_TYPE(exc)->tp_name);
-        }
-        (void)take_unraisable();
-        Py_DECREF(exc);
-        return;
-    }
-    if (Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError) {
-        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) raised %s, "
-                "expected InterpreterError", Py_TYPE(exc)->tp_name);
-    }
-    PyObject *context = PyException_GetContext(exc);
-    int has_proxy = info->type.name != NULL || info->msg != NULL;
-    if (has_proxy != (context != NULL)) {
-        xf_fail("excinfo: _PyXI_ApplyError(hand-made snapshot) %s a proxy",
-                has_proxy ? "did not chain" : "chained");
-    }
-    if (context != NULL) {
-        PyObject *text = PyObject_Str(context);
-        check_str_obj("the hand-made snapshot's proxy message", text, formatted);
-        Py_DECREF(text);
-        Py_DECREF(context);
-    }
-    Py_DECREF(exc);
+    expectation ex = {
+        .kind = (info->type.name != NULL || info->msg != NULL) ? EXPECT_OK : EXPECT_EMPTY,
+        .name = copy_or_null(info->type.name),
+        .qualname = copy_or_null(info->type.qualname),
+        .module = copy_or_null(info->type.module),
+        .msg = copy_or_null(info->msg),
+        .display = copy_or_null(info->errdisplay),
+    };
+    apply_and_check(&err, &ex);
+    expectation_clear(&ex);
 }
 
 /* u8 slot, u8 fields, then the names the fields take.  The snapshot
@@ -1293,7 +1280,7 @@ raw_snapshot(xf_input *in)
     if (fields & XF_EI_RAW_DISPLAY) {
         info.errdisplay = raw_name(in);
     }
-    char *want = raw_formatted(&info);
+    char *want = documented_format(&info);
     xf_note("excinfo: RAW slot=%d fields=0x%x formatted=%s", slot, fields,
             want ? want : "None");
     unsigned long hits = xf_fault_hits();
@@ -1312,7 +1299,7 @@ raw_snapshot(xf_input *in)
         check_raw_object(obj, &info, want, xf_fault_hit_since(hits));
         Py_DECREF(obj);
     }
-    raw_apply(&info, want);
+    raw_apply(&info);
     free(want);
     _PyXI_ClearExcInfo(&info);
     check_empty(&info, "after _PyXI_ClearExcInfo");
