@@ -116,6 +116,23 @@ check_raised(PyObject *expected, const char *call)
     PyErr_Clear();
 }
 
+/* The raised exception is exactly `type` and says `msg`; it is cleared. */
+static void
+check_raised_text(PyObject *type, const char *msg, const char *what)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *got = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    if (exc == NULL || Py_TYPE(exc) != (PyTypeObject *)type
+        || got == NULL || strcmp(got, msg) != 0) {
+        xf_fail("%s is %s(\"%s\"), expected %s(\"%s\")", what,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "nothing", got != NULL ? got : "?",
+                ((PyTypeObject *)type)->tp_name, msg);
+    }
+    Py_DECREF(text);
+    Py_DECREF(exc);
+}
+
 /* Like check_raised, but the exception stays set.  Returns its message
  * (malloc'ed; "" when the core cannot copy it as UTF-8, see
  * xf_name_copy_error, which *copyable then says). */
@@ -392,15 +409,7 @@ exit_fill_session(_PyXI_session *session, xf_share_outcome fail,
                     "expected this interpreter's NotShareableError",
                     res != NULL ? "an object" : type_name(got));
         }
-        PyObject *exc = PyErr_GetRaisedException();
-        PyObject *text = PyObject_Str(exc);
-        const char *got_msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
-        if (got_msg == NULL || strcmp(got_msg, msg) != 0) {
-            xf_fail("the propagated NotShareableError says \"%s\", expected \"%s\"",
-                    got_msg != NULL ? got_msg : "?", msg);
-        }
-        Py_DECREF(text);
-        Py_DECREF(exc);
+        check_raised_text(got, msg, "the propagated NotShareableError");
         return;
     }
     if (res == NULL) {
@@ -816,17 +825,8 @@ check_main_hidden(_PyXI_session *session, int rc)
     if (_PyXI_ApplyCapturedException(session) != NULL) {
         xf_fail("the __main__ failure applied as an object");
     }
-    PyObject *exc = PyErr_GetRaisedException();
-    PyObject *text = PyObject_Str(exc);
-    const char *got = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
-    if (!PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError) || got == NULL
-        || strcmp(got, "failed to get __main__ namespace") != 0) {
-        xf_fail("the __main__ failure applied as %s(\"%s\"), expected "
-                "InterpreterError(\"failed to get __main__ namespace\")",
-                Py_TYPE(exc)->tp_name, got != NULL ? got : "?");
-    }
-    Py_DECREF(text);
-    Py_DECREF(exc);
+    check_raised_text(PyExc_InterpreterError, "failed to get __main__ namespace",
+                      "the applied __main__ failure");
 }
 
 typedef struct {
