@@ -57,6 +57,19 @@ die(const char *fmt, const char *arg)
     exit(2);
 }
 
+/* An option's value: a whole number in 1..max; otherwise `usage` (which
+ * names the option and the range) as the error. */
+static long
+option_number(const char *arg, long max, const char *usage)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*end != '\0' || n <= 0 || n > max) {
+        die(usage, arg);
+    }
+    return n;
+}
+
 static void
 on_alarm(int sig)
 {
@@ -241,23 +254,15 @@ main(int argc, char **argv)
             quiet = 1;
         }
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || t <= 0 || t > 86400) {
-                die("--timeout takes a number of seconds (1..86400), not '%s'", argv[i]);
-            }
-            timeout_seconds = (unsigned)t;
+            timeout_seconds = (unsigned)option_number(
+                argv[++i], 86400, "--timeout takes a number of seconds (1..86400), not '%s'");
         }
         else if (strcmp(argv[i], "--sweep") == 0) {
             sweeping = 1;
         }
         else if (strcmp(argv[i], "--sweep-max") == 0 && i + 1 < argc) {
-            char *end;
-            long m = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || m <= 0 || m > 10000000) {
-                die("--sweep-max takes a number of runs (1..10000000), not '%s'", argv[i]);
-            }
-            sweep_max = (unsigned long)m;
+            sweep_max = (unsigned long)option_number(
+                argv[++i], 10000000, "--sweep-max takes a number of runs (1..10000000), not '%s'");
             sweep_max_given = 1;
         }
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
