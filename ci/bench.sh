@@ -4,7 +4,8 @@
 # core, with the campaign's sanitizer settings (xidfuzz fuzz) and a fixed
 # mutation seed (XIDFUZZ_BENCH_SEED, default 1) so that runs compare: with
 # a time-based seed the same 60 s ranged from 3,950 to 5,640 exec/s.
-# Compared against the floors in ci/bench_floors.txt.  This is a
+# Compared against each target's floor (bench_floor in the [xidfuzz]
+# section of corpus/TARGET/TARGET.options).  This is a
 # measurement, not a test: ctest never times anything.
 #
 # Targets that can create and end interpreters (release_race) are measured
@@ -20,13 +21,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 3 ] || { echo "usage: ci/bench.sh BUILD_DIR SECONDS TARGET..." >&2; exit 2; }
 build=$1 time=$2; shift 2
 
+# The target's own data ([xidfuzz] in corpus/TARGET/TARGET.options).
 floor_of() {
-    awk -v t="$1" '$1 == t { print $2 }' "$root/ci/bench_floors.txt"
+    "$root/xidfuzz" target-option "$1" bench_floor
 }
 
-# Targets whose inputs can create interpreters.
+# Targets whose inputs can create interpreters get a static-pool run too.
 creates_interpreters() {
-    [ "$1" = release_race ]
+    [ "$("$root/xidfuzz" target-option "$1" bench_static_pool)" = yes ]
 }
 
 status=0

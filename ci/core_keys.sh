@@ -3,23 +3,23 @@
 # needs, one per line, without building anything: CI caches
 # ~/.cache/xidfuzz/cpython under a key made of these names, so a cache is
 # reused exactly when no core would be rebuilt.  Needs the pinned tarball
-# (core/fetch_cpython.sh) and the compilers the variants use.
+# (core/cpython/fetch_cpython.sh) and the compilers the variants use.
 #
 # Usage: ci/core_keys.sh VARIANT...   (asan, asan-pymalloc, tsan, gcov)
-# asan and gcov print the cores with core/patches/ applied too (asan: both
+# asan and gcov print the cores with core/cpython/patches/ applied too (asan: both
 # pristine and patched; gcov: patched only), as core/CMakeLists.txt builds
 # them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XIDFUZZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xidfuzz}
 [ $# -ge 1 ] || { echo "usage: ci/core_keys.sh VARIANT..." >&2; exit 2; }
-tarball=$("$root/core/fetch_cpython.sh" "$cache")
+tarball=$("$root/core/cpython/fetch_cpython.sh" "$cache")
 patches=()
-for p in $(ls "$root"/core/patches/*.patch 2>/dev/null | sort); do
+for p in $(ls "$root"/core/cpython/patches/*.patch 2>/dev/null | sort); do
     patches+=(--patch "$p")
 done
 name() {
-    basename "$("$root/core/build_cpython.sh" --cache "$cache" --tarball "$tarball" --print-dir "$@")"
+    basename "$("$root/core/cpython/build_cpython.sh" --cache "$cache" --tarball "$tarball" --print-dir "$@")"
 }
 for v in "$@"; do
     case "$v" in

@@ -64,7 +64,7 @@ mkdir -p "$out/logs" "$out/crashes" "$out/new-inputs" "$out/work"
 export XIDFUZZ_BUILD_DIR=${XIDFUZZ_BUILD_DIR:-$root/build/asan}
 build=$XIDFUZZ_BUILD_DIR
 mapfile -t targets < <("$xidfuzz" targets)
-scenarios=(pingpong churn registry sessions)
+mapfile -t scenarios < <("$xidfuzz" scenarios)
 job_start=$(date +%s)
 failures=()          # steps that failed
 steps=()             # "name|status|seconds" for the summary
@@ -125,24 +125,20 @@ stress_secs=$(( left * 30 / 100 / 2 / ${#scenarios[@]} ))
 say "budget ${budget} min, $(elapsed) s spent on builds and Valgrind: fuzz ${fuzz_secs} s per target (fork=$jobs), stress ${stress_secs} s per scenario under ASan and TSan"
 
 # ---- fuzzing ---------------------------------------------------------------------
-declare -A execs_per_sec total_execs new_found crashes_of
+declare -A execs_per_sec total_execs new_found crashes_of triage_status
 for t in "${targets[@]}"; do
-    bin=$build/fuzz/${t}_fuzz$suffix
     work=$out/work/$t
-    mkdir -p "$work/corpus" "$out/crashes/$t"
-    mapfile -t flags < <("$xidfuzz" flags "$t")
-    dirs=()
-    for d in seeds regressions found; do
-        [ ! -d "$root/corpus/$t/$d" ] || dirs+=("$root/corpus/$t/$d")
-    done
-    # Fork mode on every core; keep going past crashes, timeouts and OOMs
-    # so the whole slot is used and every finding is kept.  New inputs go
-    # to the work corpus (first directory), never straight into corpus/.
+    # The CLI's own campaign (fork mode on every core, going on past
+    # crashes, timeouts and OOMs, new inputs into $work/corpus, never into
+    # corpus/), which triages what it saved into $work/triage.txt: exit 0
+    # for nothing or known findings only, 1 for a new one.
+    rc=0
     step "fuzz $t (${fuzz_secs} s)" "$out/logs/fuzz-$t.log" \
-        env ASAN_OPTIONS="$("$xidfuzz" campaign-asan-options)" \
-        "$bin" "${flags[@]}" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 \
-        -ignore_ooms=1 -max_total_time="$fuzz_secs" -print_final_stats=1 \
-        -artifact_prefix="$out/crashes/$t/" "$work/corpus" "${dirs[@]}"
+        "$xidfuzz" fuzz "$t" --core "$core_name" --time "$fuzz_secs" --jobs "$jobs" --out "$out/work" \
+        || rc=$?
+    mkdir -p "$out/crashes/$t"
+    cp "$work/crashes"/* "$out/crashes/$t/" 2>/dev/null || true
+    [ ! -f "$work/triage.txt" ] || triage_status[$t]=$rc
     # libFuzzer's own figures: the last status line's exec/s and run count.
     execs_per_sec[$t]=$(grep -oE 'exec/s:? [0-9]+' "$out/logs/fuzz-$t.log" | tail -n1 | awk '{print $NF}')
     total_execs[$t]=$(grep -oE '^#[0-9]+' "$out/logs/fuzz-$t.log" | tail -n1 | tr -d '#')
@@ -157,8 +153,8 @@ merge_target() {
     rm -rf "$merged" "$fresh"
     mkdir -p "$merged" "$fresh" "$out/new-inputs/$t"
     # Everything committed first, so that merge keeps only what adds to it.
-    for d in seeds regressions found; do
-        [ ! -d "$root/corpus/$t/$d" ] || cp "$root/corpus/$t/$d"/* "$merged/" 2>/dev/null || true
+    for d in $("$xidfuzz" corpus-dirs "$t"); do
+        cp "$d"/* "$merged/" 2>/dev/null || true
     done
     ls "$merged" | sort > "$work/before.txt"
     mapfile -t flags < <("$xidfuzz" flags "$t")
@@ -204,18 +200,10 @@ step "stress TSan (${stress_secs} s x ${#scenarios[@]})" "$out/logs/stress-tsan.
 step "coverage" "$out/logs/coverage.log" "$xidfuzz" coverage --out "$out/coverage"
 
 # ---- findings ---------------------------------------------------------------------------
-# Crash inputs of one target, grouped by signature and matched against
-# KNOWN_BUGS.md (./xidfuzz triage, on the core the campaign ran on).
-# Sets triage_status[TARGET]: 0 known findings only, 1 a new one, 2 triage
-# itself failed.
-declare -A triage_status
-triage_crashes() {
-    local t=$1 dir=$2 rc=0
-    echo '```'
-    "$xidfuzz" triage --core "$core_name" "$t" "$dir" 2>&1 || rc=$?
-    echo '```'
-    triage_status[$t]=$rc
-}
+# What each campaign saved is triaged by the fuzz command itself (grouped by
+# signature, matched against KNOWN_BUGS.md, on the core it ran on) into
+# work/TARGET/triage.txt; triage_status[TARGET] is its exit status: 0
+# known findings only, anything else a new one or a failed triage.
 
 total=$(elapsed)
 found_any=0
@@ -275,7 +263,9 @@ found_any=0
         found_any=1
         echo "### $t"
         echo
-        triage_crashes "$t" "$out/crashes/$t"
+        echo '```'
+        cat "$out/work/$t/triage.txt" 2>/dev/null || echo "no triage report (see logs/fuzz-$t.log)"
+        echo '```'
         echo
     done
     [ $found_any -eq 1 ] || echo "None: no crash, timeout or leak input in any target."

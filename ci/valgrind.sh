@@ -2,7 +2,7 @@
 # Valgrind replay: every committed input of each target (seeds,
 # regressions, found) through its standalone replay driver under memcheck,
 # on the gcov build (gcc, no sanitizer, patched core, system allocator; see
-# core/build_cpython.sh).  Any memcheck error, and any definite or indirect
+# core/cpython/build_cpython.sh).  Any memcheck error, and any definite or indirect
 # leak at exit, fails the target.  "Possibly lost" and "still reachable"
 # blocks are not errors: the programs exit without finalizing CPython, on
 # purpose (everything the pool owns stays reachable), and CPython points
@@ -23,10 +23,7 @@ export GCOV_PREFIX=$logs/gcda
 timeout=600
 status=0
 for t in "$@"; do
-    dirs=()
-    for d in seeds regressions found; do
-        [ ! -d "$root/corpus/$t/$d" ] || dirs+=("$root/corpus/$t/$d")
-    done
+    mapfile -t dirs < <("$root/xidfuzz" corpus-dirs "$t")
     n=$(find "${dirs[@]}" -type f ! -name '.*' | wc -l)
     echo "[xidfuzz] valgrind $t: $n inputs (log: $logs/$t.log)" >&2
     start=$(date +%s)

@@ -37,7 +37,7 @@
  *            _PyXI_InitExcInfo(None or NULL) is ValueError.
  * Across the input: no leak, no refcount drift, no exception left set.
  *
- * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * Fault injection (core/harness/fault.h): an opcode byte >= XF_FAULT_OPCODE
  * (0xf8) is FAULT, followed by a fault spec that stays on for the next
  * spec.ops operations.  It is armed around each core call
  * (_PyXI_InitExcInfo, _PyXI_FormatExcInfo, _PyXI_ExcInfoAsObject,
@@ -76,121 +76,9 @@
 
 #include <string.h>
 
-static const char helper_source[] =
-    "import sys, traceback\n"
-    "BASES = (ValueError, KeyError, OSError, Exception, BaseException,\n"
-    "         KeyboardInterrupt, SystemExit, MemoryError, RecursionError,\n"
-    "         StopIteration, UnicodeError, ExceptionGroup, BaseExceptionGroup)\n"
-    "class StrSub(str):\n"
-    "    pass\n"
-    "unraisable = []\n"
-    "def _hook(u):\n"
-    "    unraisable.append(u.err_msg)\n"
-    "sys.unraisablehook = _hook\n"
-    "def _str_method(mode):\n"
-    "    if mode == 3:\n"
-    "        def __str__(self):\n"
-    "            raise RuntimeError('__str__ raised')\n"
-    "    elif mode == 4:\n"
-    "        def __str__(self):\n"
-    "            return 42\n"
-    "    elif mode == 5:\n"
-    "        def __str__(self):\n"
-    "            return 'x' * 100000\n"
-    "    elif mode == 6:\n"
-    "        def __str__(self):\n"
-    "            return StrSub('from a str subclass')\n"
-    "    else:\n"
-    "        return None\n"
-    "    return __str__\n"
-    "# A class is its own reference cycle (its __mro__ holds it): made for\n"
-    "# each exception and left to the harness's young collection at the end\n"
-    "# of the input (core/runtime.c), so that no input depends on another.\n"
-    "def _cls(base, flags, name, qualname, module, mode):\n"
-    "    strm = _str_method(mode)\n"
-    "    if not (flags & 1) and strm is None:\n"
-    "        return base\n"
-    "    return _new_cls(base, flags, name, qualname, module, strm)\n"
-    "def _new_cls(base, flags, name, qualname, module, strm):\n"
-    "    ns = {}\n"
-    "    if not (flags & 128):\n"
-    "        ns['__module__'] = 'xidfuzz_made'\n"
-    "    if strm is not None:\n"
-    "        ns['__str__'] = strm\n"
-    "    cls = type('XidfuzzError', (base,), ns)\n"
-    "    for bit, attr, value in ((2, '__name__', name),\n"
-    "                             (4, '__qualname__', qualname),\n"
-    "                             (8, '__module__', module)):\n"
-    "        if flags & bit:\n"
-    "            try:\n"
-    "                setattr(cls, attr, value)\n"
-    "            except (TypeError, ValueError, UnicodeError):\n"
-    "                pass\n"
-    "    return cls\n"
-    "def make(spec):\n"
-    "    base_i, flags, name, qualname, module, mode, msg, notes, cause, \\\n"
-    "        context, members = spec\n"
-    "    base = BASES[base_i]\n"
-    "    cls = _cls(base, flags, name, qualname, module, mode)\n"
-    "    if issubclass(base, BaseExceptionGroup):\n"
-    "        excs = [make(m) for m in members]\n"
-    "        text = msg if isinstance(msg, str) else 'group'\n"
-    "        try:\n"
-    "            e = cls(text, excs)\n"
-    "        except (TypeError, ValueError):\n"
-    "            e = BaseExceptionGroup(text, excs)\n"
-    "    elif mode == 0:\n"
-    "        e = cls()\n"
-    "    elif mode == 2:\n"
-    "        e = cls(msg, 7)\n"
-    "    else:\n"
-    "        e = cls(msg)\n"
-    "    for note in notes:\n"
-    "        if isinstance(note, str):\n"
-    "            e.add_note(note)\n"
-    "        else:\n"
-    "            e.__notes__ = list(getattr(e, '__notes__', ())) + [note]\n"
-    "    if cause is not None:\n"
-    "        e.__cause__ = make(cause)\n"
-    "    if context is not None:\n"
-    "        e.__context__ = make(context)\n"
-    "    return e\n"
-    "def _raw(s):\n"
-    "    # What the core's _copy_string_obj_raw() accepts.\n"
-    "    if not isinstance(s, str):\n"
-    "        raise TypeError('not a str')\n"
-    "    b = s.encode('utf-8')\n"
-    "    if b'\\0' in b:\n"
-    "        raise ValueError('embedded NUL')\n"
-    "    return b\n"
-    "def expect(e):\n"
-    "    # (kind, name, qualname, module, msg, errdisplay, builtin, unraisable)\n"
-    "    if isinstance(e, MemoryError) or (isinstance(e, type)\n"
-    "                                      and issubclass(e, MemoryError)):\n"
-    "        return ('memory', None, None, None, None, None, False, False)\n"
-    "    t = type(e)\n"
-    "    fail = (None,) * 5 + (False, False)\n"
-    "    try:\n"
-    "        names = (_raw(t.__name__), _raw(t.__qualname__), _raw(t.__module__))\n"
-    "    except BaseException:\n"
-    "        return ('error while initializing exception type snapshot',) + fail\n"
-    "    try:\n"
-    "        msg = str(e)\n"
-    "    except BaseException:\n"
-    "        return ('error while formatting exception',) + fail\n"
-    "    try:\n"
-    "        msg = _raw(msg)\n"
-    "    except BaseException:\n"
-    "        return ('error while copying exception message',) + fail\n"
-    "    display = None\n"
-    "    try:\n"
-    "        tbe = traceback.TracebackException.from_exception(\n"
-    "            e, save_exc_type=False, lookup_lines=False)\n"
-    "        display = _raw(''.join(tbe.format()))[:-1]\n"
-    "    except BaseException:\n"
-    "        pass\n"
-    "    builtin = not (t.__flags__ & (1 << 9))\n"
-    "    return ('ok',) + names + (msg, display, builtin, display is None)\n";
+/* The helpers (excinfo_helpers.py, embedded at build time): make(spec)
+ * builds an input's exception, expect(e) predicts its snapshot. */
+#include "excinfo_helpers.py.h"
 
 /* Per slot: the helper's namespace, owned by that interpreter. */
 static PyObject *helpers[XF_EI_NSLOTS];
@@ -1341,7 +1229,7 @@ static void
 define_helpers(int slot)
 {
     int prev = xf_enter(slot);
-    helpers[slot] = xf_new_namespace(helper_source);
+    helpers[slot] = xf_new_namespace(excinfo_helpers_source);
     if (helpers[slot] == NULL) {
         fail_with_python_error("defining the excinfo helpers");
     }

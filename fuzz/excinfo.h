@@ -2,7 +2,7 @@
  *
  * An input is up to XF_EI_MAX_OPS operations; one byte (% XF_EI_NOPS)
  * chooses the next one (bytes from XF_FAULT_OPCODE, 0xf8, up are FAULT:
- * a fault spec of core/fault.h follows, on for the next spec.ops
+ * a fault spec of core/harness/fault.h follows, on for the next spec.ops
  * operations).  Every operation makes one exception from a spec
  * (below) in some interpreter of the pool. */
 #ifndef XIDFUZZ_EXCINFO_H

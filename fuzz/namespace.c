@@ -40,9 +40,9 @@
  *           code raised, and the captured exception names its type and
  *           message.
  * Across the input: no exception left set, no pending call left, no
- * refcount drift, no leak (core/target.c, libFuzzer + LeakSanitizer).
+ * refcount drift, no leak (core/harness/target.c, libFuzzer + LeakSanitizer).
  *
- * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * Fault injection (core/harness/fault.h): an opcode byte >= XF_FAULT_OPCODE
  * (0xf8) is FAULT, followed by a fault spec that stays on for the next
  * spec.ops operations.  It is armed around every core call of NAMES,
  * FILL, APPLY and SESSION (_PyXI_Enter, _PyXI_Exit,

@@ -9,7 +9,7 @@
 #define XF_NS_MAX_UPDATES 4
 
 /* One byte (% XF_NS_NOPS) chooses the next operation; bytes from
- * XF_FAULT_OPCODE (core/fault.h, 0xf8) up are FAULT: a fault spec follows,
+ * XF_FAULT_OPCODE (core/harness/fault.h, 0xf8) up are FAULT: a fault spec follows,
  * on for the next spec.ops operations. */
 enum xf_ns_op {
     XF_NS_OP_NAMES = 0,     /* u8 slot, u8 kind, u8 n, n names */

@@ -30,7 +30,7 @@
  *     shared; no exception or pending call is left; the total refcount
  *     does not drift (target.c); LeakSanitizer finds no leak.
  *
- * Fault injection (core/fault.h): an opcode byte >= XF_FAULT_OPCODE
+ * Fault injection (core/harness/fault.h): an opcode byte >= XF_FAULT_OPCODE
  * (0xf8) is FAULT, followed by a fault spec that stays on for the next
  * spec.ops operations (FAULT itself does not count).  It is armed around
  * _PyCrossInterpreterData_New, the share and each rebuild (SHARE, FLOOD,
@@ -626,6 +626,49 @@ op_end(xf_input *in)
     }
 }
 
+/* _PyXI_NewInterpreter with a config the runtime rejects: NULL, the
+ * caller's thread state current again, and InterpreterError("sub-
+ * interpreter creation failed") with the runtime's RuntimeError as its
+ * __context__ (an oracle failure otherwise). */
+static void
+check_rejected_config(void)
+{
+    /* Per-interpreter obmalloc without the single-phase-init check: the
+     * runtime refuses it before the interpreter runs anything. */
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    config.use_main_obmalloc = 0;
+    config.check_multi_interp_extensions = 0;
+    PyThreadState *before = PyThreadState_Get();
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
+    if (interp != NULL) {
+        xf_fail("_PyXI_NewInterpreter accepted a config the runtime rejects");
+    }
+    if (PyThreadState_Get() != before) {
+        xf_fail("a rejected _PyXI_NewInterpreter left another thread state current");
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *context = exc != NULL ? PyException_GetContext(exc) : NULL;
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    PyObject *why = context != NULL ? PyObject_Str(context) : NULL;
+    const char *t = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    const char *w = why != NULL ? PyUnicode_AsUTF8(why) : NULL;
+    if (exc == NULL || !PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError)
+        || t == NULL || strcmp(t, "sub-interpreter creation failed") != 0
+        || context == NULL || Py_TYPE(context) != (PyTypeObject *)PyExc_RuntimeError
+        || w == NULL || strstr(w, "per-interpreter obmalloc") == NULL)
+    {
+        xf_fail("a rejected _PyXI_NewInterpreter raised %s(\"%s\") from %s(\"%s\"), "
+                "expected InterpreterError(\"sub-interpreter creation failed\") "
+                "from the RuntimeError of the rejected config",
+                exc ? Py_TYPE(exc)->tp_name : "nothing", t ? t : "?",
+                context ? Py_TYPE(context)->tp_name : "nothing", w ? w : "?");
+    }
+    Py_DECREF(why);
+    Py_DECREF(text);
+    Py_DECREF(context);
+    Py_DECREF(exc);
+}
+
 static void
 op_new(xf_input *in)
 {
@@ -635,7 +678,7 @@ op_new(xf_input *in)
         return;
     }
     if ((byte / XF_RR_NSLOTS) & 1) {
-        xf_check_rejected_config();
+        check_rejected_config();
     }
     (void)xf_interp(slot);
 }

@@ -16,7 +16,7 @@
 #define XF_RR_MAX_FLOOD 320
 
 /* One opcode byte (modulo XF_RR_NOPS), then its operands.  Opcode bytes
- * from XF_FAULT_OPCODE (core/fault.h, 0xf8) up are FAULT: a fault spec
+ * from XF_FAULT_OPCODE (core/harness/fault.h, 0xf8) up are FAULT: a fault spec
  * follows, on for the next spec.ops operations. */
 enum xf_rr_op {
     XF_RR_SHARE = 0,    /* u8 slot, object (objgen.h)                    */

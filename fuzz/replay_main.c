@@ -9,7 +9,7 @@
  * skipped).  Every path is checked before the first input runs, so a typo
  * costs nothing.  One line per input; a hang names the input that hung.
  *
- * --sweep (core/fault.h): each input runs again and again, with the 1st,
+ * --sweep (core/harness/fault.h): each input runs again and again, with the 1st,
  * then the 2nd, ... armed allocation of the run failing (the input's own
  * fault specs are ignored), until a run hits no injected failure (it made
  * fewer armed allocations than that) or --sweep-max runs (default 1000).

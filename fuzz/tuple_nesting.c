@@ -4,7 +4,7 @@
  *
  * Input: a header, then the tree (objgen.h encoding).
  *   u8 A (slot, % NSLOTS)   u8 B (slot, % NSLOTS)   u8 flags
- *   [fault spec (core/fault.h), if XF_TN_FAULT]
+ *   [fault spec (core/harness/fault.h), if XF_TN_FAULT]
  *   flags: XF_TN_HEAP      data from _PyCrossInterpreterData_New()
  *          XF_TN_RAWFREE   release with _ReleaseAndRawFree (needs HEAP)
  *          XF_TN_FROM_B    release from B (pending call to A) not from A

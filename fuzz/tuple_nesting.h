@@ -10,7 +10,7 @@ enum {
     XF_TN_RAWFREE = 1 << 1,
     XF_TN_FROM_B = 1 << 2,
     XF_TN_TWICE = 1 << 3,
-    XF_TN_FAULT = 1 << 4,   /* a fault spec (core/fault.h) follows */
+    XF_TN_FAULT = 1 << 4,   /* a fault spec (core/harness/fault.h) follows */
     XF_TN_CLEAR = 1 << 5,
 };
 

@@ -221,7 +221,7 @@ main(int argc, char **argv)
         emit(name);
     }
 
-    /* Allocation failures (core/fault.h).  A str's buffer is the share's
+    /* Allocation failures (core/harness/fault.h).  A str's buffer is the share's
      * first allocation (XF-012); a tuple's item array its second (XF-011). */
     header(1, 2, XF_TN_FAULT);
     xf_fault_put_spec(&out, (xf_fault_spec){XF_FAULT_NTH, 1, 1});

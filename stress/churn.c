@@ -33,7 +33,7 @@ typedef struct {
 /* Under ThreadSanitizer, interpreters are created and ended one at a time
  * (the xid traffic around them stays concurrent): CPython 3.13 itself
  * races when several are set up or torn down at once (static type
- * readying, module init, runtime counters; see README), and those reports,
+ * readying, module init, runtime counters; see docs/stress.md), and those reports,
  * 20-50 per run in a varying set, would hide the ones about the xid core.
  * The ASan build keeps full concurrency. */
 #ifdef XS_TSAN

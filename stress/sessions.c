@@ -31,14 +31,9 @@ static struct {
  * running source text (PyRun_String) in several own-GIL interpreters at
  * once trips two races in CPython itself, outside the xid core (the
  * parser's debug-build memo statistics, and the unhandled_keyboard_interrupt
- * store in run_eval_code_obj; see README), which would hide everything
+ * store in run_eval_code_obj; see docs/stress.md), which would hide everything
  * else under ThreadSanitizer. */
-static const char setup_code[] =
-    "import time\n"
-    "_xs_count = 0\n"
-    "_xs_code0 = compile('_xs_count = _xs_count + 1', 'xs0', 'exec')\n"
-    "_xs_code1 = compile('_xs_n = _xs_count\\ntime.sleep(0)\\n"
-    "_xs_count = _xs_n + 1', 'xs1', 'exec')\n";
+#include "sessions_setup.py.h"
 
 static void
 run_in_session(PyObject *main_ns, int variant)
@@ -129,7 +124,7 @@ with_counter(int target, int init)
     }
     long value = 0;
     if (init) {
-        PyObject *res = PyRun_String(setup_code, Py_file_input,
+        PyObject *res = PyRun_String(sessions_setup_source, Py_file_input,
                                      session.main_ns, session.main_ns);
         if (res == NULL) {
             xs_fail_py("setting up a target");

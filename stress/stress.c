@@ -531,7 +531,7 @@ parse_args(int argc, char **argv)
         }
         else if (strcmp(flag, "--window") == 0) {
             /* Past ~300 a release may find its owner's pending-call queue
-             * full (see README): keep the default well below. */
+             * full (see docs/stress.md): keep the default well below. */
             p->window = (int)parse_number(flag, value, 1, 100000);
         }
         else if (strcmp(flag, "--seed") == 0) {

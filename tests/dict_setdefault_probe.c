@@ -5,7 +5,7 @@
  * dict happened to be full: no fuzz input reproduces it on its own.  This
  * probe makes the same call on a dict that is full (5 entries fill the
  * 8-slot table; the 6th needs a resize) with the resize's allocation
- * failing (core/fault.h), and prints what came back.
+ * failing (core/harness/fault.h), and prints what came back.
  *
  *   dict_setdefault_probe     prints "rc=R error=E len=N"
  *

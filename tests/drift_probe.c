@@ -1,4 +1,4 @@
-/* Soundness of the refcount-drift oracle (core/runtime.c).
+/* Soundness of the refcount-drift oracle (core/harness/check.c).
  *
  * Snapshotting an exception that a session's code raised makes the total
  * refcount rise by about 2 per session, with no leak behind it: the core

@@ -82,6 +82,14 @@ input_pending_left(const uint8_t *d, size_t n)
 }
 
 static void
+input_tstate_left(const uint8_t *d, size_t n)
+{
+    /* A thread state made for slot 2 and never deleted, as a session that
+     * forgot its own would leave it. */
+    (void)PyThreadState_New(xf_interp(2));
+}
+
+static void
 input_wrong_error(const uint8_t *d, size_t n)
 {
     PyObject *deep = Py_BuildValue("([])");
@@ -128,6 +136,7 @@ static const struct {
     {"leaked-ref", input_leaked_ref},
     {"exception-left", input_exception_left},
     {"pending-left", input_pending_left},
+    {"tstate-left", input_tstate_left},
     {"wrong-error", input_wrong_error},
     {"fault-clean", input_fault_clean},
     {"fault-swallowed", input_fault_swallowed},

@@ -3,7 +3,7 @@
  * interpreter has its own obmalloc state; freeing a block of interpreter
  * A's arenas while B is current hands it to free() (B's allocator does not
  * know the address), which ASan reports as a bad free inside the arena
- * (a malloc block, core/arena_malloc.c).  On the production core every
+ * (a malloc block, core/harness/arena_malloc.c).  On the production core every
  * object is its own malloc block and the same free passes unnoticed.
  *
  *   pymalloc_probe clean        the object is freed by its own interpreter

@@ -1,5 +1,5 @@
-/* Unit tests of the input decoder (core/input.c) and its inverse
- * (core/encode.c). */
+/* Unit tests of the input decoder (core/harness/input.c) and its inverse
+ * (core/harness/encode.c). */
 #include "check.h"
 #include "encode.h"
 #include "input.h"

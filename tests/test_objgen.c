@@ -1,5 +1,5 @@
-/* Unit tests of object generation (core/objgen.c), the round-trip
- * comparer (core/objcmp.c) and the sharing oracle (core/xid_oracle.c). */
+/* Unit tests of object generation (core/harness/objgen.c), the round-trip
+ * comparer (core/harness/objcmp.c) and the sharing oracle (core/harness/xid_oracle.c). */
 #include "check.h"
 #include "objcmp.h"
 #include "objgen.h"

@@ -5,7 +5,7 @@
 # Honours the build contract: $CC $CXX $CFLAGS $CXXFLAGS
 # $LIB_FUZZING_ENGINE $SANITIZER $SRC $OUT (and $WORK when set).  Builds
 # the patched CPython core with the compiler and flags given (see the
-# ossfuzz variant in core/build_cpython.sh), links each target's fuzzer
+# ossfuzz variant in core/cpython/build_cpython.sh), links each target's fuzzer
 # against $LIB_FUZZING_ENGINE, and writes to $OUT:
 #   TARGET                   the fuzzer
 #   TARGET_seed_corpus.zip   corpus/TARGET/{seeds,regressions,found}
@@ -13,7 +13,7 @@
 #   xidfuzz-python/          the stdlib (lib/python3.13) and the core's
 #                            extension modules (lib/python3.13/lib-dynload),
 #                            which each fuzzer finds beside itself
-#                            (XIDFUZZ_HOME_RELATIVE, core/runtime.c)
+#                            (XIDFUZZ_HOME_RELATIVE, core/harness/pool.c)
 # The CPython source is the pinned tarball, which the Dockerfile puts in
 # $SRC (python3.13_3.13.5.orig.tar.xz); its sha256 is checked here.
 repo=${XIDFUZZ_REPO:-$SRC/xidfuzz}
@@ -24,7 +24,7 @@ home_dir=xidfuzz-python
 say() { echo "[xidfuzz oss-fuzz] $*" >&2; }
 die() { echo "xidfuzz oss-fuzz build: $*" >&2; exit 1; }
 
-[ -f "$repo/core/build_cpython.sh" ] || die "no xidfuzz checkout at $repo (set XIDFUZZ_REPO)"
+[ -f "$repo/core/cpython/build_cpython.sh" ] || die "no xidfuzz checkout at $repo (set XIDFUZZ_REPO)"
 [ -n "${OUT:-}" ] && [ -n "${SRC:-}" ] || die "\$SRC and \$OUT must be set"
 [ -n "${LIB_FUZZING_ENGINE:-}" ] || die "\$LIB_FUZZING_ENGINE must be set"
 case "${SANITIZER:-address}" in
@@ -41,8 +41,8 @@ if [ ! -f "$XIDFUZZ_CACHE/src/$tarball_name" ]; then
     cp "$SRC/$tarball_name" "$XIDFUZZ_CACHE/src/"
 fi
 # fetch_cpython.sh only verifies a tarball that is already there.
-"$repo/core/fetch_cpython.sh" "$XIDFUZZ_CACHE" > /dev/null \
-    || die "$tarball_name does not match the pinned sha256 (core/fetch_cpython.sh)"
+"$repo/core/cpython/fetch_cpython.sh" "$XIDFUZZ_CACHE" > /dev/null \
+    || die "$tarball_name does not match the pinned sha256 (core/cpython/fetch_cpython.sh)"
 
 build=$work/xidfuzz-build
 say "configuring $build (CPython core built with \$CC=$CC and \$CFLAGS)"
@@ -50,7 +50,7 @@ say "configuring $build (CPython core built with \$CC=$CC and \$CFLAGS)"
 # recipe reads $CC and $CFLAGS itself.
 cmake -S "$repo" -B "$build" -DXIDFUZZ_VARIANT=ossfuzz -DBUILD_TESTING=OFF \
     -DCMAKE_C_COMPILER="$CC" -DXIDFUZZ_HOME_RELATIVE="$home_dir" >&2
-mapfile -t targets < <(sed -n 's/^xidfuzz_add_target(\([a-z_]*\)[ )].*/\1/p' "$repo/fuzz/CMakeLists.txt")
+mapfile -t targets < <("$repo/xidfuzz" targets)
 cmake --build "$build" -j"$(nproc)" --target $(printf "%s_fuzz " "${targets[@]}") >&2
 
 core=$(cat "$build/xid_core_dir.txt")
@@ -72,12 +72,10 @@ for t in "${targets[@]}"; do
     say "$t -> \$OUT/$t"
     cp "$build/fuzz/${t}_fuzz" "$OUT/$t"
     cp "$repo/corpus/$t/$t.dict" "$OUT/$t.dict"
-    cp "$repo/corpus/$t/$t.options" "$OUT/$t.options"
+    # libFuzzer's section only: [xidfuzz] is this project's own data.
+    awk '/^\[/{on = ($0 == "[libfuzzer]")} on' "$repo/corpus/$t/$t.options" > "$OUT/$t.options"
     rm -f "$OUT/${t}_seed_corpus.zip"
-    dirs=()
-    for d in seeds regressions found; do
-        [ ! -d "$repo/corpus/$t/$d" ] || dirs+=("$repo/corpus/$t/$d")
-    done
+    mapfile -t dirs < <("$repo/xidfuzz" corpus-dirs "$t")
     # -j: flat (names are unique: sha1s and descriptive names).
     find "${dirs[@]}" -type f ! -name '.*' -print0 | xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip"
 done

@@ -19,7 +19,7 @@ fail() { echo "oss-fuzz-test: FAILED: $*" >&2; exit 1; }
 for tool in zip unzip clang-19 cmake; do
     command -v "$tool" > /dev/null || { echo "oss-fuzz-test: $tool is not installed (apt-get install $tool)" >&2; exit 2; }
 done
-tarball=$("$root/core/fetch_cpython.sh" "$cache")
+tarball=$("$root/core/cpython/fetch_cpython.sh" "$cache")
 tmp=$(mktemp -d /tmp/xidfuzz-ossfuzz.XXXXXX)
 [ -n "${XIDFUZZ_OSSFUZZ_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/src" "$tmp/out" "$tmp/work"

@@ -1,7 +1,7 @@
 /* Allocation-failure injection: make chosen allocations of the raw, mem
  * and object domains fail while the xid core runs.
  *
- * core/fault.c wraps CPython's three allocators in place after start-up
+ * core/harness/fault.c wraps CPython's three allocators in place after start-up
  * (PyMem_GetAllocator / PyMem_SetAllocator, the way tracemalloc does), so
  * blocks allocated before stay valid and every free goes to the allocator
  * that made the block.  A wrapped allocation fails (returns NULL) only
@@ -84,7 +84,7 @@ void xf_fault_put_op(xf_out *out, xf_fault_mode mode, uint32_t param, int ops);
  * Reads XIDFUZZ_FAULT_NTH. */
 void xf_fault_install(void);
 
-/* Per run of an input (core/target.c): forget the previous run's spec and
+/* Per run of an input (core/harness/target.c): forget the previous run's spec and
  * counters; under an override, switch it on for the whole run. */
 void xf_fault_begin_input(void);
 

@@ -29,7 +29,7 @@ const char *
 __ubsan_default_options(void)
 {
     /* The core is built with -fno-sanitize=function (see
-     * core/build_cpython.sh); every other report stops the run. */
+     * core/cpython/build_cpython.sh); every other report stops the run. */
     static const char base[] = "halt_on_error=1:print_stacktrace=1:symbolize=1";
     static const char with_path[] = "halt_on_error=1:print_stacktrace=1:symbolize=1"
                                     ":external_symbolizer_path=" XIDFUZZ_SYMBOLIZER;

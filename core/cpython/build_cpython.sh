@@ -95,7 +95,7 @@ case "$variant" in
         # hand because --with-address-sanitizer forces --without-pymalloc.
         # The harness pre-initialises with the plain pymalloc allocator (no
         # debug hooks) and routes obmalloc's arenas through malloc/free
-        # (core/arena_malloc.c), so ASan names where a block came from and
+        # (core/harness/arena_malloc.c), so ASan names where a block came from and
         # LeakSanitizer's counts stay exact.  Small objects lose ASan's own
         # redzones, hence a second variant, not the default.  Replay only:
         # no coverage instrumentation, so it builds and runs quicker.
@@ -185,7 +185,24 @@ else
     say "hashing source tree $tree"
     src_id="tree:$(tree_tar | sha256sum | cut -d' ' -f1)"
 fi
+# ---- derived variants -------------------------------------------------------
+# A patched asan core (patched, mutant) differs from the production core by
+# a few files.  It is made from the production build (same variant, no
+# patches): copy its source and build trees, apply the patches, and let make
+# rebuild only what they touch (their objects, libpython, the programs).
+# The base's key is part of this build's key, so a derived build is never
+# reused for another base.  Only asan: the production core is always built
+# beside its patched twins there; gcov and ossfuzz build only a patched core,
+# where a base would cost a whole extra build.
+base_dir=
+if [ ${#patches[@]} -gt 0 ] && [ "$variant" = asan ]; then
+    base_args=(--cache "$cache" --variant "$variant" --jobs "$jobs")
+    if [ -n "$tarball" ]; then base_args+=(--tarball "$tarball"); else base_args+=(--tree "$tree"); fi
+    base_dir=$("$0" "${base_args[@]}" --print-dir)
+fi
+
 key_material=$(
+    [ -z "$base_dir" ] || echo "derived-from=$(basename "$base_dir")"
     echo "src=$src_id"
     for p in ${patches[@]+"${patches[@]}"}; do echo "patch=$(sha256sum < "$p")"; done
     echo "variant=$variant"
@@ -246,6 +263,45 @@ if [ -f "$out/.complete" ]; then
     exit 0
 fi
 rm -rf "$out"
+
+if [ -n "$base_dir" ]; then
+    start=$(date +%s)
+    # The base is built (or found cached) first, under its own lock.
+    "$0" "${base_args[@]}" > /dev/null
+    say "deriving from $(basename "$base_dir") (copy, patch, rebuild what the patches touch)"
+    mkdir -p "$out"
+    cp -a "$base_dir/src" "$base_dir/build" "$out/"
+    [ ! -f "$base_dir/coverage_allowlist.txt" ] || cp -a "$base_dir/coverage_allowlist.txt" "$out/"
+    # The build tree names its directory in text files (Makefile,
+    # config.status, sysconfigdata, ...).  Point them at the copy and keep
+    # their times, so that make sees nothing to redo but the patches.
+    grep -rlIF --null "$base_dir" "$out/build" | while IFS= read -r -d '' f; do
+        ref=$(mktemp)
+        touch -r "$f" "$ref"
+        sed -i "s|$base_dir|$out|g" "$f"
+        touch -r "$ref" "$f"
+        rm -f "$ref"
+    done
+    echo "$key_material" > "$out/key.txt"
+    for p in "${patches[@]}"; do
+        say "applying $(basename "$p")"
+        patch -d "$out/src" -p1 --quiet --forward < "$p" || die "patch $p does not apply"
+    done
+    log="$out/build.log"
+    echo "---- derived from $base_dir; rebuilding what the patches touch" >> "$log"
+    export ASAN_OPTIONS=detect_leaks=0 LSAN_OPTIONS=detect_leaks=0
+    say "rebuilding with -j$jobs (log: $log)"
+    if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        die "make failed; see $log"
+    fi
+    write_exports
+    touch "$out/.complete"
+    say "derived in $(( $(date +%s) - start ))s at $out"
+    echo "$out"
+    exit 0
+fi
+
 mkdir -p "$out/src" "$out/build"
 echo "$key_material" > "$out/key.txt"
 

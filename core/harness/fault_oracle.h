@@ -1,5 +1,5 @@
 /* The oracle every target applies after a core call made under fault
- * injection (core/fault.h): a call during which an injected allocation
+ * injection (core/harness/fault.h): a call during which an injected allocation
  * failure was hit may fail, but only with exactly MemoryError (or an
  * error the target documents for that call). */
 #ifndef XIDFUZZ_FAULT_ORACLE_H

@@ -1,0 +1,53 @@
+/* The per-input checks every target runs (target.c calls them around
+ * each input): nothing left behind in any interpreter of the pool, no
+ * reference drift, and the malloc/free balance libFuzzer's leak check
+ * reads. */
+#ifndef XIDFUZZ_CHECK_H
+#define XIDFUZZ_CHECK_H
+
+#include "pool.h"
+
+/* Per-input invariants: call xf_check_begin() before the input and
+ * xf_check_end() after it.  End reports (and aborts) when an exception
+ * is left set or a pending call left queued in any live slot, when an
+ * interpreter that lived through the input has more or fewer thread
+ * states than before it, or when the total reference count moved.
+ * A drift can come from a one-time cache filled by this input, so a
+ * target passes a function that reruns the same input: a real leak drifts
+ * on the second run too, a cache does not. */
+typedef struct {
+    Py_ssize_t refs;
+    long freelist_blocks;
+    int slot;
+    /* Per slot: its thread states and interpreter id (-1: not alive). */
+    int tstates[XF_POOL_MAX];
+    int64_t interp_ids[XF_POOL_MAX];
+} xf_check;
+
+/* Empty every live interpreter's type attribute cache.  The cache keeps a
+ * strong reference to each attribute name it saw; a name made on the fly
+ * (PyObject_GetAttrString) then outlives the input until its slot is
+ * reused, which moves the total refcount and the malloc/free balance
+ * without anything leaking. */
+void xf_clear_type_caches(void);
+
+typedef void (*xf_rerun_fn)(void *arg);
+
+void xf_check_begin(xf_check *check);
+
+/* The current input lost `n` references in a way the core documents
+ * (e.g. data still out when its owner interpreter ended): the drift check
+ * discounts exactly that many.  A target that calls this says so. */
+void xf_lost_refs(Py_ssize_t n);
+
+void xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg);
+
+/* Mallocs minus frees since xf_check_begin() (the sanitizer hooks; 0
+ * without them): more than 0 after xf_check_end() is what makes libFuzzer
+ * ask LeakSanitizer, and the replay driver's sweep does the same. */
+long xf_alloc_balance(void);
+
+/* Install the allocation counters (xf_runtime_init() calls it). */
+void xf_check_install(void);
+
+#endif

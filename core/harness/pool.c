@@ -1,0 +1,384 @@
+/* Start-up and the interpreter pool; see pool.h. */
+#include "pool.h"
+#include "check.h"
+#include "fault.h"
+#include "report.h"
+
+#include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
+#include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
+#include "pycore_pystate.h"        // _PyThreadState_GET()
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>                // readlink()
+
+#ifndef XIDFUZZ_PYTHON_EXECUTABLE
+#  error "XIDFUZZ_PYTHON_EXECUTABLE must name the core's build-tree python"
+#endif
+
+/* The helper classes defined in every interpreter of the pool
+ * (pool_helpers.py, embedded at build time as pool_helpers_source). */
+#include "pool_helpers.py.h"
+
+typedef struct {
+    PyInterpreterState *interp;
+    PyThreadState *tstate;
+    int64_t id;
+    PyObject *helpers;     /* dict, owned by this interpreter */
+} xf_slot;
+
+static struct {
+    int initialized;
+    int current;
+    xf_slot slots[XF_POOL_MAX];
+} rt;
+
+static void
+fail_status(const char *what, PyStatus status)
+{
+    fprintf(stderr, "xidfuzz: %s failed: %s%s%s\n", what,
+            status.func ? status.func : "",
+            status.func ? ": " : "",
+            status.err_msg ? status.err_msg : "(no message)");
+    fprintf(stderr, "xidfuzz: the core was built at %s; set %s to a directory "
+            "holding lib/python3.13 if it moved\n",
+            XIDFUZZ_PYTHON_EXECUTABLE, XF_ENV_PYTHONHOME);
+    exit(2);
+}
+
+static void
+check_status(const char *what, PyStatus status)
+{
+    if (PyStatus_Exception(status)) {
+        fail_status(what, status);
+    }
+}
+
+PyObject *
+xf_new_namespace(const char *source)
+{
+    PyObject *ns = PyDict_New();
+    if (ns == NULL) {
+        return NULL;
+    }
+    if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0) {
+        Py_DECREF(ns);
+        return NULL;
+    }
+    PyObject *res = PyRun_String(source, Py_file_input, ns, ns);
+    if (res == NULL) {
+        Py_DECREF(ns);
+        return NULL;
+    }
+    Py_DECREF(res);
+    return ns;
+}
+
+static void
+init_slot_helpers(int slot)
+{
+    rt.slots[slot].helpers = xf_new_namespace(pool_helpers_source);
+    if (rt.slots[slot].helpers == NULL) {
+        PyErr_Print();
+        xf_fail("cannot define the helper classes in slot %d", slot);
+    }
+}
+
+
+#ifdef XIDFUZZ_HOME_RELATIVE
+/* DIR/XIDFUZZ_HOME_RELATIVE for the directory DIR holding this program;
+ * 0 if /proc/self/exe cannot be read or the result does not fit. */
+static int
+home_beside_executable(char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        return 0;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL) {
+        return 0;
+    }
+    *slash = '\0';
+    int len = snprintf(buf, size, "%s/%s", exe, XIDFUZZ_HOME_RELATIVE);
+    return len > 0 && (size_t)len < size;
+}
+#endif
+
+void
+xf_runtime_init(void)
+{
+    if (rt.initialized) {
+        return;
+    }
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+#ifdef XIDFUZZ_PREINIT_ALLOCATOR
+    /* An isolated config ignores PYTHONMALLOC: variants that need a given
+     * allocator (e.g. the system one for Valgrind) set it here. */
+    preconfig.allocator = XIDFUZZ_PREINIT_ALLOCATOR;
+#endif
+    check_status("Py_PreInitialize", Py_PreInitialize(&preconfig));
+#ifdef XIDFUZZ_MALLOC_ARENAS
+    /* After pre-init (which installs the allocators), before init (which
+     * allocates the first arena). */
+    xf_use_malloc_arenas();
+#endif
+
+    PyConfig config;
+    PyConfig_InitIsolatedConfig(&config);
+    /* libFuzzer and the sanitizers own the signals. */
+    config.install_signal_handlers = 0;
+    /* Same input, same run: str and bytes hashes (dict and set order,
+     * collisions) must not change from one process to the next. */
+    config.use_hash_seed = 1;
+    config.hash_seed = 0;
+    config.site_import = 0;
+    config.parse_argv = 0;
+    const char *home = getenv(XF_ENV_PYTHONHOME);
+    PyStatus status;
+#ifdef XIDFUZZ_HOME_RELATIVE
+    /* Programs shipped away from the build tree (OSS-Fuzz copies them to
+     * $OUT, which the runner mounts elsewhere) carry their stdlib beside
+     * them: XIDFUZZ_HOME_RELATIVE names it relative to the executable. */
+    char exe_home[4096];
+    if ((home == NULL || home[0] == '\0') && home_beside_executable(exe_home, sizeof(exe_home))) {
+        home = exe_home;
+    }
+#endif
+    if (home != NULL && home[0] != '\0') {
+        status = PyConfig_SetBytesString(&config, &config.home, home);
+    }
+    else {
+        /* getpath finds the stdlib (and pybuilddir.txt, for the build's
+         * extension modules) relative to the build tree's executable. */
+        status = PyConfig_SetBytesString(&config, &config.executable,
+                                         XIDFUZZ_PYTHON_EXECUTABLE);
+    }
+    if (PyStatus_Exception(status)) {
+        PyConfig_Clear(&config);
+        fail_status("PyConfig", status);
+    }
+    status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    check_status("Py_InitializeFromConfig", status);
+
+    rt.slots[0].tstate = PyThreadState_Get();
+    rt.slots[0].interp = rt.slots[0].tstate->interp;
+    rt.slots[0].id = PyInterpreterState_GetID(rt.slots[0].interp);
+    init_slot_helpers(0);
+    rt.current = 0;
+    xf_check_install();
+#ifndef XIDFUZZ_MALLOC_ARENAS
+    /* Not on the asan-pymalloc core: pymalloc's own checks
+     * (_PyMem_PymallocEnabled) compare the object allocator with
+     * _PyObject_Malloc, and a wrapped one would make interpreters created
+     * later disagree about where their objects live. */
+    xf_fault_install();
+#endif
+    rt.initialized = 1;
+}
+
+static void
+check_slot_index(int slot)
+{
+    if (!rt.initialized) {
+        xf_fail("runtime used before xf_runtime_init()");
+    }
+    if (slot < 0 || slot >= XF_POOL_MAX) {
+        xf_fail("interpreter slot %d out of range", slot);
+    }
+}
+
+/* Create the subinterpreter for `slot`; the current slot stays current. */
+static void
+create_slot(int slot)
+{
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyThreadState *tstate = NULL;
+    PyThreadState *save = NULL;
+    /* As the stdlib's _interpreters.create() does: the caller says where
+     * the interpreter comes from. */
+    long whence = _PyInterpreterState_WHENCE_STDLIB;
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, &whence,
+                                                      &tstate, &save);
+    if (interp == NULL) {
+        PyErr_Print();
+        xf_fail("_PyXI_NewInterpreter failed for slot %d", slot);
+    }
+    if (_PyInterpreterState_GetWhence(interp) != whence) {
+        xf_fail("slot %d's interpreter says it came from %ld, created as %ld",
+                slot, _PyInterpreterState_GetWhence(interp), whence);
+    }
+    rt.slots[slot].interp = interp;
+    rt.slots[slot].tstate = tstate;
+    rt.slots[slot].id = PyInterpreterState_GetID(interp);
+    init_slot_helpers(slot);
+    PyThreadState_Swap(save);
+}
+
+int
+xf_slot_alive(int slot)
+{
+    check_slot_index(slot);
+    return rt.slots[slot].interp != NULL;
+}
+
+PyInterpreterState *
+xf_interp(int slot)
+{
+    check_slot_index(slot);
+    if (rt.slots[slot].interp == NULL) {
+        create_slot(slot);
+    }
+    return rt.slots[slot].interp;
+}
+
+int64_t
+xf_interp_id(int slot)
+{
+    xf_interp(slot);
+    return rt.slots[slot].id;
+}
+
+PyThreadState *
+xf_tstate(int slot)
+{
+    xf_interp(slot);
+    return rt.slots[slot].tstate;
+}
+
+int
+xf_enter(int slot)
+{
+    int previous = rt.current;
+    PyThreadState *tstate = xf_tstate(slot);
+    if (slot != previous) {
+        PyThreadState_Swap(tstate);
+        rt.current = slot;
+    }
+    return previous;
+}
+
+void
+xf_leave(int previous)
+{
+    xf_enter(previous);
+}
+
+
+int64_t
+xf_end_interp(int slot)
+{
+    return xf_end_interp_as(slot, 0);
+}
+
+int64_t
+xf_end_interp_as(int slot, int from_inside)
+{
+    check_slot_index(slot);
+    if (slot == 0) {
+        xf_fail("the main interpreter cannot be ended");
+    }
+    xf_slot *s = &rt.slots[slot];
+    if (s->interp == NULL) {
+        return -1;
+    }
+    if (rt.current == slot) {
+        xf_enter(0);
+    }
+    int64_t id = s->id;
+    /* The helpers belong to the dying interpreter: drop them in it. */
+    PyThreadState *prev = PyThreadState_Swap(s->tstate);
+    Py_CLEAR(s->helpers);
+    if (from_inside) {
+        /* No thread state given: the core ends the interpreter on the
+         * current one, then swaps to the one we hand back. */
+        _PyXI_EndInterpreter(s->interp, NULL, &prev);
+    }
+    else {
+        PyThreadState_Swap(prev);
+        _PyXI_EndInterpreter(s->interp, s->tstate, NULL);
+    }
+    if (PyThreadState_Get() != prev) {
+        xf_fail("ending slot %d left another thread state current", slot);
+    }
+    *s = (xf_slot){0};
+    return id;
+}
+
+int
+xf_run_pending(int slot)
+{
+    int previous = xf_enter(slot);
+    /* Py_MakePendingCalls() only runs them for the main interpreter on the
+     * main thread; this internal entry point serves every interpreter. */
+    int res = _PyEval_MakePendingCalls(rt.slots[slot].tstate);
+    xf_leave(previous);
+    return res;
+}
+
+PyObject *
+xf_helper(const char *name)
+{
+    /* By interpreter, not by rt.current: inside a session the entered
+     * interpreter runs on the session's own thread state. */
+    int slot = xf_slot_of(PyInterpreterState_Get());
+    PyObject *helpers = slot >= 0 ? rt.slots[slot].helpers : NULL;
+    PyObject *obj = helpers != NULL ? PyDict_GetItemString(helpers, name) : NULL;
+    if (obj == NULL) {
+        xf_fail("no helper '%s' in slot %d", name, slot);
+    }
+    return obj;
+}
+
+int
+xf_slot_of(PyInterpreterState *interp)
+{
+    for (int i = 0; i < XF_POOL_MAX; i++) {
+        if (rt.slots[i].interp == interp) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int
+xf_exec(const char *source)
+{
+    PyObject *main_mod = PyImport_AddModuleRef("__main__");
+    if (main_mod == NULL) {
+        return -1;
+    }
+    PyObject *ns = PyModule_GetDict(main_mod);
+    PyObject *res = PyRun_String(source, Py_file_input, ns, ns);
+    Py_DECREF(main_mod);
+    if (res == NULL) {
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
+/* Run `fn` in every live interpreter, then come back. */
+void
+xf_in_every_slot(void (*fn)(void))
+{
+    int prev = rt.current;
+    for (int i = 0; i < XF_POOL_MAX; i++) {
+        if (rt.slots[i].interp != NULL) {
+            xf_enter(i);
+            fn();
+        }
+    }
+    xf_leave(prev);
+}
+
+int
+xf_current_slot(void)
+{
+    return rt.current;
+}
