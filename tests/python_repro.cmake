@@ -1,0 +1,84 @@
+# Python reproducers of the known bugs (KNOWN_BUGS.md, `- python:` lines):
+# each script runs with the pristine core's own `python` and must print its
+# report (pyrepro.ID.pristine: the line's `report:` regex), and with the
+# patched core's and must say "ID not reproduced" with no sanitizer report
+# (pyrepro.ID.patched).  Included by tests/CMakeLists.txt; needs both cores,
+# so the gcov build (patched core only) has none of these tests.
+#
+# Also the CLI test of `./xidfuzz report` (ci/report.py).
+
+# The build tree's python of an INTERFACE core target: core/cpython's
+# xidfuzz_add_core() records it as the compile definition
+# XIDFUZZ_PYTHON_EXECUTABLE="..." of the target.
+function(xf_core_python target var)
+    set(python "")
+    if(TARGET ${target})
+        get_target_property(defs ${target} INTERFACE_COMPILE_DEFINITIONS)
+        foreach(def IN LISTS defs)
+            if(def MATCHES "^XIDFUZZ_PYTHON_EXECUTABLE=\"?([^\"]+)\"?$")
+                set(python "${CMAKE_MATCH_1}")
+            endif()
+        endforeach()
+    endif()
+    set(${var} "${python}" PARENT_SCOPE)
+endfunction()
+
+if(XIDFUZZ_HAVE_PATCHED AND NOT XIDFUZZ_CORE_IS_PATCHED)
+    xf_core_python(xid_core xf_pristine_python)
+    xf_core_python(xid_core_patched xf_patched_python)
+    if(NOT xf_pristine_python OR NOT xf_patched_python)
+        message(FATAL_ERROR "python_repro.cmake: no python recorded on xid_core / xid_core_patched")
+    endif()
+
+    # Leak reproducers measure the allocator, not LeakSanitizer at exit
+    # (CPython's exit is not leak-free); crash reproducers stop at UBSan's
+    # first report, with its stack.
+    set(xf_pyrepro_env "ASAN_OPTIONS=detect_leaks=0" "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+    if(XIDFUZZ_SYMBOLIZER)
+        list(APPEND xf_pyrepro_env "ASAN_SYMBOLIZER_PATH=${XIDFUZZ_SYMBOLIZER}")
+    endif()
+    set(xf_pyrepro_fail "${xf_report_regex}|Fatal Python error|Assertion .* failed|REPRODUCED")
+
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                 ${CMAKE_SOURCE_DIR}/KNOWN_BUGS.md)
+    file(STRINGS ${CMAKE_SOURCE_DIR}/KNOWN_BUGS.md xf_py_lines
+         REGEX "^(## XF-[0-9]+|- python: )")
+    foreach(line IN LISTS xf_py_lines)
+        if(line MATCHES "^## (XF-[0-9]+)")
+            set(bug_id ${CMAKE_MATCH_1})
+        elseif(line MATCHES "^- python: none")
+            continue()
+        elseif(line MATCHES "^- python: ([^ ]+) report: (.+)$")
+            set(script ${CMAKE_SOURCE_DIR}/${CMAKE_MATCH_1})
+            set(report "${CMAKE_MATCH_2}")
+            if(NOT EXISTS ${script})
+                message(FATAL_ERROR "KNOWN_BUGS.md, ${bug_id}: no such reproducer ${script}")
+            endif()
+            set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${script})
+            add_test(NAME pyrepro.${bug_id}.pristine COMMAND ${xf_pristine_python} ${script})
+            set_tests_properties(pyrepro.${bug_id}.pristine PROPERTIES
+                ENVIRONMENT "${xf_pyrepro_env}" TIMEOUT 300
+                PASS_REGULAR_EXPRESSION "${report}")
+            add_test(NAME pyrepro.${bug_id}.patched COMMAND ${xf_patched_python} ${script})
+            set_tests_properties(pyrepro.${bug_id}.patched PROPERTIES
+                ENVIRONMENT "${xf_pyrepro_env}" TIMEOUT 300
+                PASS_REGULAR_EXPRESSION "${bug_id} not reproduced"
+                FAIL_REGULAR_EXPRESSION "${xf_pyrepro_fail}")
+        else()
+            message(FATAL_ERROR "KNOWN_BUGS.md, ${bug_id}: bad line '${line}' "
+                                "(want '- python: PATH report: REGEX' or '- python: none (why: ...)')")
+        endif()
+    endforeach()
+endif()
+
+# ./xidfuzz report: an issue text with the finding's title and patch (it
+# runs the Python reproducer and the regression input, so the pristine core
+# is needed); a bad id is the usual one-line usage error.
+if(NOT XIDFUZZ_CORE_IS_PATCHED)
+    add_test(NAME cli.report
+             COMMAND sh -c "\"$0\" report XF-001 && \"$0\" report XF-999; echo \"exit status $?\""
+                     ${CMAKE_SOURCE_DIR}/xidfuzz)
+    set_tests_properties(cli.report PROPERTIES
+        ENVIRONMENT "XIDFUZZ_BUILD_DIR=${CMAKE_BINARY_DIR}" TIMEOUT 600
+        PASS_REGULAR_EXPRESSION "Title: _PyXI_ApplyNamespace\\(\\) dereferences NULL.*XF-001 REPRODUCED.*in _sharednsitem_apply.*\\+\\+\\+ b/Python/crossinterp.c.*xidfuzz: report: unknown finding 'XF-999' \\(known: XF-001 .*XF-019\\)\nexit status 2")
+endif()
