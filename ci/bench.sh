@@ -84,6 +84,19 @@ for run in "${runs[@]}"; do
         verdict="BELOW FLOOR"; status=1
     fi
     printf '%-24s %10s %10s %8s  %s\n' "$label" "${execs:-?}" "${rate:-?}" "${floor:--}" "$verdict"
+    if [ "${XIDFUZZ_BENCH_CAMPAIGN:-0}" = 1 ] && [ "$mode" != static-pool ]; then
+        # The campaign as users run it (./xidfuzz fuzz, restarts and all),
+        # for as long, right after: its rate against the bench's.
+        echo "[bench] $t/campaign: ./xidfuzz fuzz $t for ${time}s" >&2
+        "$root/xidfuzz" fuzz "$t" --time "$time" ${XIDFUZZ_BENCH_CORE:+--core "$XIDFUZZ_BENCH_CORE"} \
+            --out "$work/campaign" > "$work/campaign.log" 2>&1 || true
+        crate=$(sed -n 's/.*campaign over: \([0-9]*\) inputs in \([0-9]*\)s (\([0-9]*\) exec\/s).*/\3/p' "$work/campaign.log")
+        cexecs=$(sed -n 's/.*campaign over: \([0-9]*\) inputs in.*/\1/p' "$work/campaign.log")
+        ratio=?
+        [ -z "$crate" ] || [ -z "$rate" ] || [ "$rate" -eq 0 ] || ratio=$(( crate * 100 / rate ))%
+        printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" "${cexecs:-?}" "${crate:-?}" - \
+            "$ratio of the bench's rate"
+    fi
     rm -rf "$work"
 done
 exit $status

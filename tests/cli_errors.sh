@@ -58,6 +58,11 @@ expect_error "--frames takes a whole number" "$repo/xidfuzz" triage --frames man
 expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" triage --core shiny tuple_nesting "$tmp/empty"
 expect_error "can be given once" "$repo/xidfuzz" triage tuple_nesting - - < /dev/null
 expect_error "jobs takes a number" "$repo/xidfuzz" fuzz --jobs 0
+expect_error "--out: '$repo/README.md' is not a directory" "$repo/xidfuzz" fuzz --out "$repo/README.md"
+expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" bench --core shiny
+expect_error "api: unknown argument '--fast'" "$repo/xidfuzz" api --fast
+expect_error "usage: ./xidfuzz corpus-dirs TARGET" "$repo/xidfuzz" corpus-dirs
+expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" target-option no_such_target bench_floor
 expect_error "coverage: unknown argument '--fast'" "$repo/xidfuzz" coverage --fast
 expect_error "tolerance takes percentage points" "$repo/xidfuzz" coverage --tolerance lots
 expect_error "is not a directory" "$repo/xidfuzz" coverage --out "$repo/README.md"
