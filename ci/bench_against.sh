@@ -54,16 +54,16 @@ done
 cmake --build "$rev_build" -j"$(nproc)" --target $(printf '%s_fuzz %s_fuzz_patched ' "$@") \
     >> "$wt/build.log" 2>&1 || die "building $short failed (see $wt/build.log)"
 
-# rate_of LOG TARGET: the exec/s of TARGET's plain row (not /full or
-# /static-pool rows: the first row the bench prints for it).
-rate_of() {
-    awk -v t="$2" '$1 == t || $1 == t "/static-pool" { print $3; exit }' "$1"
+# rows LOG: "LABEL RATE" for each row of a bench's table (a target, or
+# TARGET/full and TARGET/static-pool for one that creates interpreters).
+rows() {
+    awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $1, $3 }' "$1"
 }
 
 head=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo worktree)
-printf '%-16s %12s %12s %8s\n' target "$head" "$short" ratio
+printf '%-26s %12s %12s %8s\n' row "$head" "$short" ratio
 for t in "$@"; do
-    sum_here=0 sum_rev=0
+    declare -A sum_here=() sum_rev=()
     for ((r = 1; r <= rounds; r++)); do
         say "$t round $r/$rounds: this tree"
         XIDFUZZ_BENCH_SUFFIX=$(binary_suffix "$build") \
@@ -71,13 +71,21 @@ for t in "$@"; do
         say "$t round $r/$rounds: $short"
         XIDFUZZ_BENCH_SUFFIX=$(binary_suffix "$rev_build") \
             "$wt/ci/bench.sh" "$rev_build" "$time" "$t" > "$wt/rev.log" 2>/dev/null
-        here=$(rate_of "$wt/here.log" "$t")
-        there=$(rate_of "$wt/rev.log" "$t")
-        [[ $here =~ ^[0-9]+$ ]] || die "no rate from this tree's bench of $t (see $wt/here.log)"
-        [[ $there =~ ^[0-9]+$ ]] || die "no rate from $short's bench of $t (see $wt/rev.log)"
-        sum_here=$((sum_here + here)) sum_rev=$((sum_rev + there))
+        [ -n "$(rows "$wt/here.log")" ] || die "no rate from this tree's bench of $t (see $wt/here.log)"
+        [ -n "$(rows "$wt/rev.log")" ] || die "no rate from $short's bench of $t (see $wt/rev.log)"
+        while read -r label rate; do
+            sum_here[$label]=$(( ${sum_here[$label]:-0} + rate ))
+        done < <(rows "$wt/here.log")
+        while read -r label rate; do
+            sum_rev[$label]=$(( ${sum_rev[$label]:-0} + rate ))
+        done < <(rows "$wt/rev.log")
     done
-    ratio=-
-    [ $sum_rev -eq 0 ] || ratio=$((sum_here * 100 / sum_rev))%
-    printf '%-16s %12s %12s %8s\n' "$t" $((sum_here / rounds)) $((sum_rev / rounds)) "$ratio"
+    for label in $(printf '%s\n' "${!sum_here[@]}" | sort); do
+        here=${sum_here[$label]} there=${sum_rev[$label]:-}
+        ratio=-
+        [ -z "$there" ] || [ "$there" -eq 0 ] || ratio=$((here * 100 / there))%
+        printf '%-26s %12s %12s %8s\n' "$label" $((here / rounds)) \
+            "${there:+$((there / rounds))}" "$ratio"
+    done
+    unset sum_here sum_rev
 done

@@ -15,7 +15,8 @@
 # Writes OUT_DIR/index.html (+ per-file pages), coverage.xml (Cobertura),
 # coverage.json (gcovr's per-line JSON), summary.json, summary.txt and
 # reach.txt (coverage/reach.py: the figures without assert() branches, and
-# every line and branch left, FATAL paths marked).
+# every line and branch left, FATAL paths marked); and OUT_DIR/modules/
+# (index.html, summary.json, summary.txt) for the interpreter modules.
 # Exit status: 0, or 1 when a test failed (the report is written anyway).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: coverage/collect.sh BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -60,6 +61,22 @@ gcovr --root "$core/src" --gcov-executable "gcov-$(gcc -dumpversion)" \
     --json-summary "$out/summary.json" --json-summary-pretty \
     --txt "$out/summary.txt" \
     "$objs/Python" >&2
+# The interpreter modules the modules target drives (and programs use):
+# their own report and baseline, in OUT/modules/.
+say "gcovr over Modules/_interpretersmodule.c, _interpqueuesmodule.c, _interpchannelsmodule.c"
+mkdir -p "$out/modules"
+rm -rf "$out/modules"/index*.html "$out/modules"/summary.*
+if [ -d "$objs/Modules" ]; then
+    gcovr --root "$core/src" --gcov-executable "gcov-$(gcc -dumpversion)" \
+        --filter "$core/src/Modules/_interp(reters|queues|channels)module\\.c" \
+        --html-details "$out/modules/index.html" \
+        --html-title "interpreter modules coverage (xidfuzz)" \
+        --json-summary "$out/modules/summary.json" --json-summary-pretty \
+        --txt "$out/modules/summary.txt" \
+        "$objs/Modules" >&2
+else
+    say "no counters for Modules/ (no test imported the modules)"
+fi
 # What is left, and why (FATAL paths, assert() branches): reach.txt.
 python3 "$(dirname "$0")/reach.py" "$out/coverage.json" "$core/src" > "$out/reach.txt"
 sed -n '1,4p' "$out/reach.txt" | sed 's/^/    /' >&2

@@ -77,7 +77,7 @@ def pct(pair):
 
 def write_baseline(path, figures):
     with open(path, "w") as f:
-        f.write("# Coverage ratchet of the xid core, from `./xidfuzz coverage\n"
+        f.write("# Coverage ratchet, from `./xidfuzz coverage\n"
                 "# --update-baseline` (gcc -O0 pydebug, patched core, gcovr).\n"
                 "# `./xidfuzz coverage` fails when a percentage drops below this.\n"
                 "# FILE  LINES  BRANCHES  FUNCTIONS  (covered/total)\n")

@@ -138,6 +138,13 @@ xf_runtime_init(void)
     config.hash_seed = 0;
     config.site_import = 0;
     config.parse_argv = 0;
+    /* The stdlib modules every interpreter imports as it starts (encodings,
+     * codecs, io, abc, os, ...) from the bytecode frozen into the core, as
+     * release builds do, not from Lib/: debug builds turn that off so that
+     * edits to Lib/ show, which the harness never needs.  It makes each
+     * interpreter of the pool cheaper to create (measured with
+     * tests/interp_cost.c); the xid core's paths are the same. */
+    config.use_frozen_modules = 1;
     const char *home = getenv(XF_ENV_PYTHONHOME);
     PyStatus status;
 #ifdef XIDFUZZ_HOME_RELATIVE
