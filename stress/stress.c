@@ -445,6 +445,8 @@ static const struct {
     {"churn", xs_churn, 3, 3, 4},
     {"registry", xs_registry, 4, 2, 2000},
     {"sessions", xs_sessions, 4, 2, 500},
+    {"lifecycle", xs_lifecycle, 4, 3, 20},
+    {"queues", xs_queues, 4, 3, 20},
 };
 #define N_SCENARIOS ((int)(sizeof(scenarios) / sizeof(scenarios[0])))
 
@@ -459,7 +461,7 @@ usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (usage: xidstress pingpong|churn|registry|sessions "
+    fprintf(stderr, " (usage: xidstress pingpong|churn|registry|sessions|lifecycle|queues "
             "[--threads N] [--interps N] [--iterations N | --duration S] "
             "[--window N] [--seed N])\n");
     exit(2);

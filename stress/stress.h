@@ -133,10 +133,32 @@ xs_item *xs_new_item(int owner, int64_t seq, PyObject *bytes, PyObject *str);
 /* Rebuild a shared item in the current interpreter and check it. */
 void xs_check_item(const xs_item *item);
 
+/* Items of lifecycle and queues (lifecycle.c): what each stands for, built
+ * from (owner, life, seq, kind) alone, so that a receiver can rebuild the
+ * object it must equal.  The payloads are a bytes and a str per owner
+ * life (the str of two lives in three is not ASCII). */
+enum {
+    XS_KIND_TUPLE = 0,          /* (owner, life, seq, bytes, str) */
+    XS_KIND_BYTES,
+    XS_KIND_STR,
+    XS_KIND_INT,
+    XS_KIND_FLOAT,
+    XS_KIND_NONE,
+    XS_KIND_BOOL,
+    XS_KIND_NESTED,             /* ((bytes,), (str, seq, -seq / 4.0)) */
+    XS_N_KINDS
+};
+PyObject *xs_life_bytes(int owner, long life);
+PyObject *xs_life_str(int owner, long life);
+PyObject *xs_life_item(int owner, long life, int64_t seq, int kind,
+                       PyObject *bytes, PyObject *str);
+
 /* The scenarios. */
 int xs_pingpong(void);
 int xs_churn(void);
 int xs_registry(void);
 int xs_sessions(void);
+int xs_lifecycle(void);
+int xs_queues(void);
 
 #endif

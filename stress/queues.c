@@ -1,0 +1,894 @@
+/* queues: lifecycle's race through the _interpqueues module, the way
+ * programs meet it.  Everything is called on the module objects from C
+ * (PyObject_CallMethod), never through compiled source.
+ *
+ * --interps putter threads each live through --iterations own-GIL
+ * interpreters: create one (from a thread state of the main interpreter),
+ * import _interpqueues in it, put up to --window items (lifecycle's item
+ * kinds) into the shared queues, each with its own unbound op (REMOVE,
+ * ERROR or REPLACE) and a fmt that names the item, then end the
+ * interpreter AT ONCE, whatever it put that is still queued or being got.
+ * --threads getter threads, on (threads + 1) / 2 consumer interpreters,
+ * get from the queues, and now and then destroy a queue and put a new one
+ * in its place while others put into it or get from it, or check its
+ * count.  A few queues are bounded (maxsize 8), so puts also meet
+ * QueueFull.  The main interpreter keeps the module imported throughout
+ * (its process-global state lives as long as one interpreter has it),
+ * makes the first queues, and at the end gets what is left and destroys
+ * them.
+ *
+ * The harness waits for nothing the module does not make a caller wait for:
+ * an interpreter may end with items queued (the module's clear_interpreter
+ * callback, run at its end, removes or unbinds them) and a queue may be
+ * destroyed while others use it (they get QueueNotFoundError).
+ *
+ * Oracles, on every call:
+ *   - put returns None, or raises exactly QueueNotFoundError (only for a
+ *     queue already being destroyed) or QueueFull (only for a bounded
+ *     queue);
+ *   - get returns (obj, fmt, None) for an item that was put into that very
+ *     queue, not got before, obj equal to what was put (objcmp.h); or
+ *     (None, fmt, op) for such an item put with op = UNBOUND_ERROR or
+ *     UNBOUND_REPLACE whose putter had begun to end; or raises exactly
+ *     QueueEmpty, QueueNotFoundError (queue being destroyed) or
+ *     InterpreterNotFoundError (queue_get(): the item's interpreter was
+ *     destroyed between the pop and the release -- the item is lost);
+ *   - get_count is between 0 and maxsize (when bounded), or
+ *     QueueNotFoundError;
+ * and at the end: every item put was got once (whole or unbound), or is
+ * accounted for -- its queue was destroyed, or it was put with
+ * UNBOUND_REMOVE by an interpreter that ended, or it is one of the items
+ * lost to InterpreterNotFoundError in its queue (no more unexplained items
+ * than such gets); once a final get() raises QueueEmpty, get_count() is 0;
+ * no pending call left; no sanitizer report.
+ */
+#include "stress.h"
+#include "objcmp.h"
+
+#include "pycore_crossinterp.h"
+#include "pycore_pylifecycle.h"    // _PyInterpreterConfig_*()
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The interpreter modules are shared extension modules of the core's build
+ * tree, which resolve the core's symbols against this program when they
+ * are imported; test.support.interpreters imports _interpreters, the only
+ * user of Python/interpconfig.c, which nothing else here pulls out of the
+ * static core.  Referencing its functions keeps it linked (and exported),
+ * as fuzz/modules.c does. */
+__attribute__((used)) static const void *const keep_interpconfig[] = {
+    (const void *)_PyInterpreterConfig_AsDict,
+    (const void *)_PyInterpreterConfig_InitFromDict,
+    (const void *)_PyInterpreterConfig_InitFromState,
+    (const void *)_PyInterpreterConfig_UpdateFromDict,
+};
+
+#define QU_NSLOTS 3
+#define QU_BOUNDED_MAXSIZE 8
+#define QU_SEQ_BITS 24
+#define QU_SEQ_MAX ((int64_t)1 << QU_SEQ_BITS)
+#define QU_CHUNK 1024
+
+/* The module's unbound ops (Modules/_interpreters_common.h). */
+enum { OP_REMOVE = 1, OP_ERROR = 2, OP_REPLACE = 3 };
+
+enum { LIFE_ALIVE = 0, LIFE_ENDING, LIFE_ENDED };
+
+typedef struct qu_life {
+    struct qu_life *next;
+    int owner;
+    long index;
+    int64_t interpid;
+    int state;                  /* LIFE_*, atomic */
+    /* Raw pointers, no references: the payloads of an interpreter that
+     * ended while an item was in flight stay allocated (leaked with it,
+     * documented: crossinterp.c _xidata_release); these keep them
+     * reachable, so that LeakSanitizer reports only real losses. */
+    void *bytes_at, *str_at;
+} qu_life;
+
+enum { ENTRY_PENDING = 0, ENTRY_PUT, ENTRY_NOT_PUT };
+enum { SEEN_NONE = 0, SEEN_OBJ, SEEN_UNBOUND };
+
+typedef struct {
+    qu_life *life;
+    int64_t qid;
+    int kind;
+    int op;
+    int state;                  /* ENTRY_*, atomic */
+    int seen;                   /* SEEN_*, atomic */
+    void *obj_at;               /* raw pointer, as for the payloads */
+} qu_entry;
+
+typedef struct {
+    pthread_mutex_t mu;
+    qu_entry **chunks;
+    long nchunks;
+    int64_t n;                  /* entries made (under mu) */
+    qu_life *lives;             /* newest first, read by the final check */
+    long put, not_found, full;
+} qu_putter;
+
+typedef struct {
+    int64_t qid;
+    Py_ssize_t maxsize;
+    int destroyed;              /* atomic; set before destroy() is called */
+    int final;                  /* destroyed by the final drain */
+    long gets_obj, gets_unbound, gets_orphaned;  /* atomic */
+} qu_queue;
+
+/* A module as one interpreter sees it. */
+typedef struct {
+    PyObject *mod;              /* _interpqueues */
+    PyObject *not_found;        /* its QueueNotFoundError */
+    PyObject *queue_error;      /* its QueueError */
+    PyObject *empty;            /* QueueEmpty (test.support.interpreters.queues) */
+} qu_mod;
+
+static struct {
+    int nputters, ngetters, ninterps;
+    PyInterpreterState *main_interp;
+    PyInterpreterState *interps[XS_MAX_THREADS];
+    qu_mod interp_mods[XS_MAX_THREADS];
+    qu_mod main_mod;
+    qu_putter putters[XS_MAX_THREADS];
+    struct {
+        pthread_mutex_t mu;
+        qu_queue *q;
+    } slots[QU_NSLOTS];
+    pthread_mutex_t table_mu;
+    qu_queue **table;           /* by qid */
+    int64_t table_size;
+    int putters_done;           /* atomic */
+    long events;                /* atomic */
+    long replaced, counts_checked, empties;  /* atomic */
+} qu;
+
+/* As in lifecycle: under ThreadSanitizer putter interpreters are created
+ * and ended one at a time (CPython 3.13 races when several are set up or
+ * torn down at once, outside the xid core and the module; see
+ * docs/stress.md).  The puts, gets and destroys of the other threads stay
+ * concurrent with every end, which is the race under test. */
+#ifdef XS_TSAN
+static pthread_mutex_t create_end_mu = PTHREAD_MUTEX_INITIALIZER;
+#endif
+
+static void
+create_end_lock(void)
+{
+#ifdef XS_TSAN
+    pthread_mutex_lock(&create_end_mu);
+#endif
+}
+
+static void
+create_end_unlock(void)
+{
+#ifdef XS_TSAN
+    pthread_mutex_unlock(&create_end_mu);
+#endif
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static qu_queue *
+queue_record(int64_t qid)
+{
+    pthread_mutex_lock(&qu.table_mu);
+    qu_queue *q = qid >= 0 && qid < qu.table_size ? qu.table[qid] : NULL;
+    pthread_mutex_unlock(&qu.table_mu);
+    return q;
+}
+
+static qu_queue *
+new_queue_record(int64_t qid, Py_ssize_t maxsize)
+{
+    qu_queue *q = calloc(1, sizeof(*q));
+    if (q == NULL) {
+        xs_fail("out of memory");
+    }
+    q->qid = qid;
+    q->maxsize = maxsize;
+    pthread_mutex_lock(&qu.table_mu);
+    if (qid >= qu.table_size) {
+        int64_t size = qu.table_size ? qu.table_size : 64;
+        while (size <= qid) {
+            size *= 2;
+        }
+        qu_queue **t = realloc(qu.table, (size_t)size * sizeof(*t));
+        if (t == NULL) {
+            xs_fail("out of memory");
+        }
+        memset(t + qu.table_size, 0, (size_t)(size - qu.table_size) * sizeof(*t));
+        qu.table = t;
+        qu.table_size = size;
+    }
+    if (qu.table[qid] != NULL) {
+        xs_fail("_interpqueues.create() returned queue ID %lld twice",
+                (long long)qid);
+    }
+    qu.table[qid] = q;
+    pthread_mutex_unlock(&qu.table_mu);
+    return q;
+}
+
+static qu_entry *
+entry_at(qu_putter *p, int64_t seq)
+{
+    return &p->chunks[seq / QU_CHUNK][seq % QU_CHUNK];
+}
+
+/* A new entry (under the putter's lock: getters look entries up). */
+static qu_entry *
+new_entry(qu_putter *p, int64_t *p_seq)
+{
+    pthread_mutex_lock(&p->mu);
+    int64_t seq = p->n;
+    if (seq / QU_CHUNK >= p->nchunks) {
+        qu_entry **c = realloc(p->chunks, (size_t)(p->nchunks + 1) * sizeof(*c));
+        if (c == NULL || (c[p->nchunks] = calloc(QU_CHUNK, sizeof(qu_entry))) == NULL) {
+            xs_fail("out of memory");
+        }
+        p->chunks = c;
+        p->nchunks++;
+    }
+    qu_entry *e = entry_at(p, seq);
+    p->n++;
+    pthread_mutex_unlock(&p->mu);
+    *p_seq = seq;
+    return e;
+}
+
+/* The entry an item's fmt names, or NULL. */
+static qu_entry *
+find_entry(long fmt, int *p_owner, int64_t *p_seq)
+{
+    int owner = (int)(fmt >> QU_SEQ_BITS);
+    int64_t seq = fmt & (QU_SEQ_MAX - 1);
+    if (fmt < 0 || owner >= qu.nputters) {
+        return NULL;
+    }
+    qu_putter *p = &qu.putters[owner];
+    pthread_mutex_lock(&p->mu);
+    qu_entry *e = seq < p->n ? entry_at(p, seq) : NULL;
+    pthread_mutex_unlock(&p->mu);
+    *p_owner = owner;
+    *p_seq = seq;
+    return e;
+}
+
+/* ---- calls --------------------------------------------------------------- */
+
+static void
+load_module(qu_mod *m, int with_highlevel)
+{
+    m->mod = PyImport_ImportModule("_interpqueues");
+    if (m->mod == NULL) {
+        xs_fail_py("importing _interpqueues");
+    }
+    m->not_found = PyObject_GetAttrString(m->mod, "QueueNotFoundError");
+    m->queue_error = PyObject_GetAttrString(m->mod, "QueueError");
+    if (m->not_found == NULL || m->queue_error == NULL) {
+        xs_fail_py("_interpqueues exceptions");
+    }
+    m->empty = NULL;
+    if (with_highlevel) {
+        /* Registers QueueEmpty and QueueFull with the module, as any
+         * program using the queues has; compiled already (.pyc). */
+        PyObject *hl = PyImport_ImportModule("test.support.interpreters.queues");
+        if (hl == NULL) {
+            xs_fail_py("importing test.support.interpreters.queues");
+        }
+        m->empty = PyObject_GetAttrString(hl, "QueueEmpty");
+        if (m->empty == NULL) {
+            xs_fail_py("QueueEmpty");
+        }
+        Py_DECREF(hl);
+    }
+}
+
+static void
+unload_module(qu_mod *m)
+{
+    Py_CLEAR(m->mod);
+    Py_CLEAR(m->not_found);
+    Py_CLEAR(m->queue_error);
+    Py_CLEAR(m->empty);
+}
+
+static const char *
+exc_text(PyObject *exc, char *buf, size_t size)
+{
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    snprintf(buf, size, "%s%s%s", exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
+             msg != NULL ? ": " : "", msg != NULL ? msg : "");
+    Py_XDECREF(text);
+    PyErr_Clear();
+    return buf;
+}
+
+static int
+is_exactly(PyObject *exc, PyObject *type)
+{
+    return exc != NULL && type != NULL && (PyObject *)Py_TYPE(exc) == type;
+}
+
+static qu_queue *
+slot_queue(int slot)
+{
+    pthread_mutex_lock(&qu.slots[slot].mu);
+    qu_queue *q = qu.slots[slot].q;
+    pthread_mutex_unlock(&qu.slots[slot].mu);
+    return q;
+}
+
+static qu_queue *
+create_queue(qu_mod *m, Py_ssize_t maxsize)
+{
+    PyObject *res = PyObject_CallMethod(m->mod, "create", "nii", maxsize, 0,
+                                        OP_REPLACE);
+    if (res == NULL) {
+        xs_fail_py("_interpqueues.create");
+    }
+    int64_t qid = PyLong_AsLongLong(res);
+    Py_DECREF(res);
+    if (qid < 0) {
+        xs_fail_py("_interpqueues.create returned no queue ID");
+    }
+    return new_queue_record(qid, maxsize);
+}
+
+static void
+destroy_queue(qu_mod *m, qu_queue *q, const char *who)
+{
+    __atomic_store_n(&q->destroyed, 1, __ATOMIC_SEQ_CST);
+    PyObject *res = PyObject_CallMethod(m->mod, "destroy", "L", (long long)q->qid);
+    if (res == NULL) {
+        char buf[256];
+        PyObject *exc = PyErr_GetRaisedException();
+        xs_fail("%s: destroy(%lld) raised %s", who, (long long)q->qid,
+                exc_text(exc, buf, sizeof(buf)));
+    }
+    if (res != Py_None) {
+        xs_fail("%s: destroy(%lld) returned a %s, not None", who,
+                (long long)q->qid, Py_TYPE(res)->tp_name);
+    }
+    Py_DECREF(res);
+}
+
+/* Check what get() returned, or raised (exc), from queue q. */
+static void
+check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc)
+{
+    char buf[512];
+    if (res == NULL) {
+        if (is_exactly(exc, m->empty)) {
+            __atomic_fetch_add(&qu.empties, 1, __ATOMIC_RELAXED);
+        }
+        else if (is_exactly(exc, m->not_found)) {
+            if (!__atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
+                xs_fail("%s: get(%lld) raised QueueNotFoundError for a queue "
+                        "nobody destroyed", who, (long long)q->qid);
+            }
+        }
+        else if (is_exactly(exc, PyExc_InterpreterNotFoundError)) {
+            /* queue_get(): "The source interpreter has been destroyed
+             * already" -- the popped item is dropped. */
+            __atomic_fetch_add(&q->gets_orphaned, 1, __ATOMIC_SEQ_CST);
+        }
+        else {
+            xs_fail("%s: get(%lld) raised %s", who, (long long)q->qid,
+                    exc_text(exc, buf, sizeof(buf)));
+        }
+        Py_XDECREF(exc);
+        return;
+    }
+    PyObject *obj, *unbound;
+    long fmt;
+    if (!PyTuple_CheckExact(res) || !PyArg_ParseTuple(res, "OlO", &obj, &fmt, &unbound)) {
+        PyErr_Clear();
+        xs_fail("%s: get(%lld) returned a %s, not (obj, fmt, unboundop)", who,
+                (long long)q->qid, Py_TYPE(res)->tp_name);
+    }
+    int owner;
+    int64_t seq;
+    qu_entry *e = find_entry(fmt, &owner, &seq);
+    if (e == NULL) {
+        xs_fail("%s: get(%lld) returned fmt %ld, which names no item put",
+                who, (long long)q->qid, fmt);
+    }
+    int state = __atomic_load_n(&e->state, __ATOMIC_SEQ_CST);
+    if (state == ENTRY_NOT_PUT || e->qid != q->qid) {
+        xs_fail("%s: get(%lld) returned item %d/%lld, which was %s", who,
+                (long long)q->qid, owner, (long long)seq,
+                state == ENTRY_NOT_PUT ? "refused by put()" : "put into another queue");
+    }
+    int life_state = __atomic_load_n(&e->life->state, __ATOMIC_SEQ_CST);
+    int seen;
+    if (unbound == Py_None) {
+        PyObject *bytes = xs_life_bytes(owner, e->life->index);
+        PyObject *str = xs_life_str(owner, e->life->index);
+        PyObject *want = xs_life_item(owner, e->life->index, seq, e->kind, bytes, str);
+        if (!xf_compare(want, obj, buf, sizeof(buf))) {
+            xs_fail("%s: item %d/%ld/%lld (kind %d) came out of queue %lld "
+                    "changed: %s", who, owner, e->life->index, (long long)seq,
+                    e->kind, (long long)q->qid, buf);
+        }
+        Py_DECREF(want);
+        Py_DECREF(bytes);
+        Py_DECREF(str);
+        seen = SEEN_OBJ;
+        __atomic_fetch_add(&q->gets_obj, 1, __ATOMIC_RELAXED);
+    }
+    else {
+        long op = PyLong_Check(unbound) ? PyLong_AsLong(unbound) : -1;
+        if (obj != Py_None || op != e->op || op == OP_REMOVE
+                || life_state == LIFE_ALIVE) {
+            xs_fail("%s: item %d/%ld/%lld (put with unbound op %d by "
+                    "interpreter %lld, %s) came out of queue %lld as (%s, %ld, "
+                    "op %ld)", who, owner, e->life->index, (long long)seq,
+                    e->op, (long long)e->life->interpid,
+                    life_state == LIFE_ALIVE ? "alive" : "ending or ended",
+                    (long long)q->qid, Py_TYPE(obj)->tp_name, fmt, op);
+        }
+        seen = SEEN_UNBOUND;
+        __atomic_fetch_add(&q->gets_unbound, 1, __ATOMIC_RELAXED);
+    }
+    int none = SEEN_NONE;
+    if (!__atomic_compare_exchange_n(&e->seen, &none, seen, 0,
+                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        xs_fail("%s: item %d/%ld/%lld came out of queue %lld a second time",
+                who, owner, e->life->index, (long long)seq, (long long)q->qid);
+    }
+    Py_DECREF(res);
+    xs_progress_add(1);
+    __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- putters ------------------------------------------------------------- */
+
+static void
+put_one(int self, qu_life *life, qu_mod *m, xs_rng *rng,
+        PyObject *bytes, PyObject *str)
+{
+    qu_putter *p = &qu.putters[self];
+    int64_t seq;
+    qu_entry *e = new_entry(p, &seq);
+    qu_queue *q = slot_queue((int)xs_rng_below(rng, QU_NSLOTS));
+    e->life = life;
+    e->qid = q->qid;
+    e->kind = (int)xs_rng_below(rng, XS_N_KINDS);
+    e->op = OP_REMOVE + (int)xs_rng_below(rng, 3);
+    PyObject *obj = xs_life_item(self, life->index, seq, e->kind, bytes, str);
+    e->obj_at = obj;
+    long fmt = ((long)self << QU_SEQ_BITS) | (long)seq;
+    PyObject *res = PyObject_CallMethod(m->mod, "put", "LOli", (long long)q->qid,
+                                        obj, fmt, e->op);
+    Py_DECREF(obj);
+    if (res != NULL) {
+        if (res != Py_None) {
+            xs_fail("putter %d: put(%lld) returned a %s, not None", self,
+                    (long long)q->qid, Py_TYPE(res)->tp_name);
+        }
+        Py_DECREF(res);
+        __atomic_store_n(&e->state, ENTRY_PUT, __ATOMIC_SEQ_CST);
+        p->put++;
+        return;
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    __atomic_store_n(&e->state, ENTRY_NOT_PUT, __ATOMIC_SEQ_CST);
+    if (is_exactly(exc, m->not_found)
+            && __atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
+        p->not_found++;
+    }
+    else if (exc != NULL && q->maxsize > 0
+             && strcmp(Py_TYPE(exc)->tp_name, "QueueFull") == 0
+             && PyErr_GivenExceptionMatches(exc, m->queue_error)) {
+        p->full++;
+    }
+    else {
+        char buf[512];
+        xs_fail("putter %d: put(%lld) (maxsize %zd, %s) raised %s", self,
+                (long long)q->qid, q->maxsize,
+                __atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)
+                    ? "being destroyed" : "not destroyed",
+                exc_text(exc, buf, sizeof(buf)));
+    }
+    Py_DECREF(exc);
+}
+
+static void
+putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
+{
+    qu_putter *p = &qu.putters[self];
+    qu_life *life = calloc(1, sizeof(*life));
+    if (life == NULL) {
+        xs_fail("out of memory");
+    }
+    life->owner = self;
+    life->index = index;
+    create_end_lock();
+    PyEval_RestoreThread(home);
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyThreadState *tstate = NULL, *save = NULL;
+    if (_PyXI_NewInterpreter(&config, NULL, &tstate, &save) == NULL) {
+        xs_fail_py("_PyXI_NewInterpreter");
+    }
+    qu_mod m;
+#ifdef XS_TSAN
+    /* Under ThreadSanitizer the imports happen here, under the same lock:
+     * running module code (test.support.interpreters.queues, which put()
+     * imports on the first QueueFull) while another interpreter is being
+     * made races on the runtime-global version tag counter of static
+     * types (Objects/typeobject.c, assign_version_tag:
+     * NEXT_GLOBAL_VERSION_TAG++), outside the xid core and the module. */
+    load_module(&m, 1);
+#endif
+    create_end_unlock();
+#ifndef XS_TSAN
+    load_module(&m, 0);     /* put() imports the rest on the first QueueFull */
+#endif
+    life->interpid = PyInterpreterState_GetID(tstate->interp);
+    pthread_mutex_lock(&p->mu);
+    life->next = p->lives;
+    p->lives = life;
+    pthread_mutex_unlock(&p->mu);
+
+    PyObject *bytes = xs_life_bytes(self, index);
+    PyObject *str = xs_life_str(self, index);
+    life->bytes_at = bytes;
+    life->str_at = str;
+    int nitems = 1 + (int)xs_rng_below(rng, (uint32_t)xs_params_g.window);
+    for (int k = 0; k < nitems && p->n < QU_SEQ_MAX; k++) {
+        put_one(self, life, &m, rng, bytes, str);
+        switch (xs_rng_below(rng, 8)) {
+        case 0:
+            xs_run_pending(tstate);
+            break;
+        case 1:
+            PyEval_SaveThread();
+            sched_yield();
+            PyEval_RestoreThread(tstate);
+            break;
+        default:
+            break;
+        }
+    }
+    Py_DECREF(bytes);
+    Py_DECREF(str);
+    unload_module(&m);
+    __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
+
+    /* End it now, whatever it put that is still queued or being got. */
+    create_end_lock();
+    __atomic_store_n(&life->state, LIFE_ENDING, __ATOMIC_SEQ_CST);
+    _PyXI_EndInterpreter(tstate->interp, tstate, &home);
+    __atomic_store_n(&life->state, LIFE_ENDED, __ATOMIC_SEQ_CST);
+    PyEval_SaveThread();
+    create_end_unlock();
+    __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
+    (void)save;
+}
+
+static void
+putter_main(int self)
+{
+    xs_rng rng;
+    xs_rng_init(&rng, self);
+    PyThreadState *home = xs_attach(qu.main_interp);
+    PyEval_SaveThread();
+    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
+        putter_life(self, &rng, home, i);
+    }
+    PyEval_RestoreThread(home);
+    xs_detach(home);
+    __atomic_fetch_add(&qu.putters_done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* ---- getters ------------------------------------------------------------- */
+
+/* Destroy a slot's queue while others may be putting into it or getting
+ * from it, and put a new one in its place. */
+static void
+replace_queue(int self, qu_mod *m, int slot)
+{
+    char who[32];
+    snprintf(who, sizeof(who), "getter %d", self);
+    pthread_mutex_lock(&qu.slots[slot].mu);
+    qu_queue *old = qu.slots[slot].q;
+    pthread_mutex_unlock(&qu.slots[slot].mu);
+    if (__atomic_exchange_n(&old->destroyed, 1, __ATOMIC_SEQ_CST)) {
+        return;     /* another getter is replacing it */
+    }
+    destroy_queue(m, old, who);
+    qu_queue *q = create_queue(m, old->maxsize);
+    pthread_mutex_lock(&qu.slots[slot].mu);
+    qu.slots[slot].q = q;
+    pthread_mutex_unlock(&qu.slots[slot].mu);
+    __atomic_fetch_add(&qu.replaced, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
+}
+
+static void
+check_count(int self, qu_mod *m, qu_queue *q)
+{
+    PyObject *res = PyObject_CallMethod(m->mod, "get_count", "L", (long long)q->qid);
+    if (res == NULL) {
+        PyObject *exc = PyErr_GetRaisedException();
+        if (!is_exactly(exc, m->not_found)
+                || !__atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
+            char buf[256];
+            xs_fail("getter %d: get_count(%lld) raised %s", self,
+                    (long long)q->qid, exc_text(exc, buf, sizeof(buf)));
+        }
+        Py_DECREF(exc);
+        return;
+    }
+    long long count = PyLong_AsLongLong(res);
+    if (count < 0 || (q->maxsize > 0 && count > q->maxsize)) {
+        xs_fail("getter %d: get_count(%lld) is %lld (maxsize %zd)", self,
+                (long long)q->qid, count, q->maxsize);
+    }
+    Py_DECREF(res);
+    __atomic_fetch_add(&qu.counts_checked, 1, __ATOMIC_RELAXED);
+}
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+pause_briefly(void)
+{
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+}
+
+static void
+getter_main(int self)
+{
+    xs_rng rng;
+    xs_rng_init(&rng, qu.nputters + self);
+    int home = self % qu.ninterps;
+    qu_mod *m = &qu.interp_mods[home];
+    PyThreadState *tstate = xs_attach(qu.interps[home]);
+    char who[32];
+    snprintf(who, sizeof(who), "getter %d", self);
+    long seen = -1;
+    double last_event = now_seconds();
+    for (;;) {
+        int done = __atomic_load_n(&qu.putters_done, __ATOMIC_SEQ_CST) == qu.nputters;
+        if (done) {
+            break;
+        }
+        /* Slot 2 is read rarely: items pile up there, and their
+         * interpreters end under them (unbound ops). */
+        uint32_t pick = xs_rng_below(&rng, 64);
+        int slot = pick < 54 ? 0 : pick < 62 ? 1 : 2;
+        uint32_t what = xs_rng_below(&rng, 512);
+        if (what == 0) {
+            replace_queue(self, m, slot);
+        }
+        else if (what < 9) {
+            check_count(self, m, slot_queue(slot));
+        }
+        else {
+            qu_queue *q = slot_queue(slot);
+            PyObject *res = PyObject_CallMethod(m->mod, "get", "L", (long long)q->qid);
+            PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
+            int empty = is_exactly(exc, m->empty);
+            check_get(who, m, q, res, exc);
+            if (empty) {
+                PyEval_SaveThread();
+                pause_briefly();
+                PyEval_RestoreThread(tstate);
+            }
+        }
+        if (xs_rng_below(&rng, 16) == 0) {
+            xs_run_pending(tstate);
+        }
+        long events = __atomic_load_n(&qu.events, __ATOMIC_RELAXED);
+        if (events != seen) {
+            seen = events;
+            last_event = now_seconds();
+        }
+        else if (now_seconds() - last_event > XS_STALL_SECONDS) {
+            xs_fail("getter %d stalled: %d of %d putters done", self,
+                    __atomic_load_n(&qu.putters_done, __ATOMIC_SEQ_CST), qu.nputters);
+        }
+    }
+    xs_detach(tstate);
+}
+
+static void *
+qu_worker_main(void *arg)
+{
+    int index = (int)(intptr_t)arg;
+    if (index < qu.nputters) {
+        putter_main(index);
+    }
+    else {
+        getter_main(index - qu.nputters);
+    }
+    return NULL;
+}
+
+/* ---- the scenario ---------------------------------------------------------- */
+
+/* From the main interpreter: get what the queues still hold, then destroy
+ * them. */
+static void
+drain_and_destroy(void)
+{
+    for (int s = 0; s < QU_NSLOTS; s++) {
+        qu_queue *q = qu.slots[s].q;
+        for (;;) {
+            PyObject *res = PyObject_CallMethod(qu.main_mod.mod, "get", "L",
+                                                (long long)q->qid);
+            PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
+            int empty = is_exactly(exc, qu.main_mod.empty);
+            check_get("main (final drain)", &qu.main_mod, q, res, exc);
+            if (empty) {
+                break;
+            }
+        }
+        /* Nobody else runs now: empty means a count of 0. */
+        PyObject *count = PyObject_CallMethod(qu.main_mod.mod, "get_count", "L",
+                                              (long long)q->qid);
+        if (count == NULL) {
+            xs_fail_py("get_count after the final drain");
+        }
+        if (PyLong_AsLongLong(count) != 0) {
+            xs_fail("queue %lld: get() raised QueueEmpty but get_count() is %lld",
+                    (long long)q->qid, PyLong_AsLongLong(count));
+        }
+        Py_DECREF(count);
+        q->final = 1;
+        destroy_queue(&qu.main_mod, q, "main (final drain)");
+    }
+}
+
+static void
+qu_check(void)
+{
+    long put = 0, got = 0, unbound = 0, removed = 0, in_destroyed = 0;
+    long lost = 0, not_found = 0, full = 0, lives = 0;
+    /* Per queue: items neither got nor explained otherwise. */
+    pthread_mutex_lock(&qu.table_mu);
+    int64_t nq = qu.table_size;
+    pthread_mutex_unlock(&qu.table_mu);
+    long *unexplained = calloc((size_t)nq + 1, sizeof(long));
+    if (unexplained == NULL) {
+        xs_fail("out of memory");
+    }
+    for (int o = 0; o < qu.nputters; o++) {
+        qu_putter *p = &qu.putters[o];
+        for (qu_life *life = p->lives; life != NULL; life = life->next) {
+            if (life->state != LIFE_ENDED) {
+                xs_fail("putter %d's interpreter %lld never ended", o,
+                        (long long)life->interpid);
+            }
+            lives++;
+        }
+        for (int64_t seq = 0; seq < p->n; seq++) {
+            qu_entry *e = entry_at(p, seq);
+            if (e->state == ENTRY_PENDING) {
+                xs_fail("item %d/%lld: put() never returned", o, (long long)seq);
+            }
+            if (e->state == ENTRY_NOT_PUT) {
+                continue;
+            }
+            put++;
+            qu_queue *q = queue_record(e->qid);
+            if (e->seen == SEEN_OBJ) {
+                got++;
+            }
+            else if (e->seen == SEEN_UNBOUND) {
+                unbound++;
+            }
+            else if (!q->final) {
+                in_destroyed++;     /* its queue was destroyed under it */
+            }
+            else if (e->op == OP_REMOVE) {
+                removed++;          /* its interpreter ended (all did) */
+            }
+            else {
+                unexplained[e->qid]++;
+            }
+        }
+        not_found += p->not_found;
+        full += p->full;
+    }
+    for (int64_t qid = 0; qid < nq; qid++) {
+        qu_queue *q = queue_record(qid);
+        if (q == NULL) {
+            continue;
+        }
+        if (unexplained[qid] > q->gets_orphaned) {
+            xs_fail("queue %lld: %ld item(s) put with UNBOUND_ERROR or "
+                    "UNBOUND_REPLACE never came out (whole or unbound), and "
+                    "only %ld get(s) lost an item to InterpreterNotFoundError",
+                    (long long)qid, unexplained[qid], q->gets_orphaned);
+        }
+        lost += q->gets_orphaned;
+    }
+    free(unexplained);
+    for (int i = 0; i < qu.ninterps; i++) {
+        if (xs_npending(qu.interps[i]) != 0) {
+            xs_fail("%d pending call(s) left in getter interpreter %d",
+                    xs_npending(qu.interps[i]), i);
+        }
+    }
+    if (xs_npending(qu.main_interp) != 0) {
+        xs_fail("%d pending call(s) left in the main interpreter",
+                xs_npending(qu.main_interp));
+    }
+    printf("queues: %ld putter interpreters lived and ended; %ld items put "
+           "(%ld refused: %ld QueueNotFoundError, %ld QueueFull); %ld got "
+           "whole, %ld got unbound, %ld removed with their interpreter, %ld "
+           "in destroyed queues, %ld lost to InterpreterNotFoundError in "
+           "get(); %ld queues replaced, %ld counts checked, %ld empty gets\n",
+           lives, put, not_found + full, not_found, full, got, unbound, removed,
+           in_destroyed, lost, qu.replaced, qu.counts_checked, qu.empties);
+}
+
+int
+xs_queues(void)
+{
+    qu.nputters = xs_params_g.interps;
+    qu.ngetters = xs_params_g.threads;
+    qu.ninterps = (qu.ngetters + 1) / 2;
+    if (qu.nputters + qu.ngetters > XS_MAX_THREADS) {
+        xs_fail("--interps (putters) + --threads (getters) is at most %d",
+                XS_MAX_THREADS);
+    }
+    pthread_mutex_init(&qu.table_mu, NULL);
+    for (int i = 0; i < qu.nputters; i++) {
+        pthread_mutex_init(&qu.putters[i].mu, NULL);
+    }
+    qu.main_interp = PyInterpreterState_Get();
+    PyThreadState *main_tstate = PyThreadState_Get();
+    /* The main interpreter holds the module for the whole run: its
+     * process-global state (every queue) lives while one interpreter has
+     * it imported. */
+    load_module(&qu.main_mod, 1);
+    for (int i = 0; i < qu.ninterps; i++) {
+        qu.interps[i] = xs_new_interp();
+        PyThreadState *t = PyThreadState_New(qu.interps[i]);
+        PyThreadState_Swap(t);
+        load_module(&qu.interp_mods[i], 1);
+        PyThreadState_Clear(t);
+        PyThreadState_Swap(main_tstate);
+        PyThreadState_Delete(t);
+    }
+    for (int s = 0; s < QU_NSLOTS; s++) {
+        pthread_mutex_init(&qu.slots[s].mu, NULL);
+        qu.slots[s].q = create_queue(&qu.main_mod, s == 1 ? QU_BOUNDED_MAXSIZE : 0);
+    }
+    PyEval_SaveThread();
+    xs_run_workers(qu.nputters + qu.ngetters, qu_worker_main);
+    PyEval_RestoreThread(main_tstate);
+    xs_run_pending(main_tstate);
+    drain_and_destroy();
+    qu_check();
+    for (int i = 0; i < qu.ninterps; i++) {
+        PyThreadState *t = PyThreadState_New(qu.interps[i]);
+        PyThreadState_Swap(t);
+        unload_module(&qu.interp_mods[i]);
+        PyThreadState_Clear(t);
+        PyThreadState_Swap(main_tstate);
+        PyThreadState_Delete(t);
+        xs_end_interp(qu.interps[i]);
+    }
+    unload_module(&qu.main_mod);
+    return 0;
+}
