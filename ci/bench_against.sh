@@ -51,7 +51,11 @@ rev_targets=$("$wt/xidfuzz" targets)
 for t in "$@"; do
     grep -qx "$t" <<< "$rev_targets" || die "$short has no target '$t'"
 done
-cmake --build "$rev_build" -j"$(nproc)" --target $(printf '%s_fuzz %s_fuzz_patched ' "$@") \
+binaries=()
+for t in "$@"; do
+    binaries+=("${t}_fuzz" "${t}_fuzz_patched")
+done
+cmake --build "$rev_build" -j"$(nproc)" --target "${binaries[@]}" \
     >> "$wt/build.log" 2>&1 || die "building $short failed (see $wt/build.log)"
 
 # rows LOG: "LABEL RATE" for each row of a bench's table (a target, or

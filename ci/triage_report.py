@@ -261,6 +261,41 @@ def parse_report(text, nframes=DEFAULT_FRAMES, exit_status=None):
     return Report(kind, (), tail, [])
 
 
+# libFuzzer's artifacts: KIND-SHA1 in the -artifact_prefix folder.
+ARTIFACT_RE = re.compile(r'^(crash|leak|timeout|oom|slow-unit)-[0-9a-f]{40}$')
+UNIT_WRITTEN_RE = re.compile(r'Test unit written to (\S+)')
+# Where a libFuzzer process starts (each restart of a campaign is one).
+PROCESS_START_RE = re.compile(r'^INFO: Seed: \d+')
+SLOW_UNIT_RE = re.compile(r'^Slowest unit: (\d+) s:', re.M)
+
+
+def artifact_kind(path):
+    """libFuzzer's kind of an artifact from its file name ('crash',
+    'leak', 'timeout', 'oom', 'slow-unit'), or None."""
+    m = ARTIFACT_RE.match(path.rsplit('/', 1)[-1])
+    return m.group(1) if m else None
+
+
+def libfuzzer_artifacts(text):
+    """A libFuzzer log (a campaign's fuzz.log: its processes one after the
+    other) -> {artifact file name: what libFuzzer printed for it}, i.e. the
+    lines from the previous artifact, or the start of the process that
+    wrote it, to its "Test unit written to" line.  The same name twice: the
+    last."""
+    chunks = {}
+    lines = text.splitlines()
+    start = 0
+    for i, line in enumerate(lines):
+        if PROCESS_START_RE.match(line):
+            start = i
+            continue
+        m = UNIT_WRITTEN_RE.search(line)
+        if m:
+            chunks[m.group(1).rsplit('/', 1)[-1]] = '\n'.join(lines[start:i + 1])
+            start = i + 1
+    return chunks
+
+
 class KnownBug:
     def __init__(self, bug_id, title):
         self.id = bug_id

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Unit tests of ci/triage_report.py on saved reports (tests/triage/*.txt,
 the output of `./xidfuzz repro --core pristine ...` on the regressions, of
-the libFuzzer binary on XF-002's input, and of `oracle_selftest leaked-ref`).
+the libFuzzer binary on XF-002's input, of `oracle_selftest leaked-ref`, and
+of a fault sweep's drift), and of campaign logs.
 
     test_triage.py REPO
 """
@@ -48,6 +49,12 @@ EXPECTED = {
     'segv-XF-006.txt': (
         'AddressSanitizer: SEGV | _format_TracebackException'
         ' <- _PyXI_excinfo_InitFromException <- _PyXI_InitExcInfo', ('XF-006',)),
+    # A fault sweep's drift (./xidfuzz sweep --core pristine namespace
+    # corpus/namespace/seeds/fault-session-unshareable-repr): XF-016 by
+    # the site of its last injected failure, which the report names.
+    'sweep-drift-XF-016.txt': (
+        'ORACLE FAILURE: total refcount drifted by N over the input'
+        ' (and by N and N when it ran twice more) | (no CPython frame)', ('XF-016',)),
     'ubsan-XF-001.txt': (
         "UBSan: member access within null pointer of type 'PyObject'"
         " (aka 'struct _object') | _sharednsitem_apply <- _PyXI_ApplyNamespace"
@@ -109,6 +116,49 @@ class Signatures(unittest.TestCase):
                                         tr.load_known(KNOWN)), ())
 
 
+class CampaignLog(unittest.TestCase):
+    """What libFuzzer printed for each artifact of a campaign's fuzz.log
+    (its processes one after the other), for inputs that replay clean."""
+
+    LOG = """INFO: Seed: 1
+#2\tINITED cov: 5 ft: 5 corp: 1/1b exec/s: 0 rss: 30Mb
+Slowest unit: 23 s:
+artifact_prefix='/c/crashes/'; Test unit written to /c/crashes/slow-unit-%(a)s
+#9\tNEW    cov: 6 ft: 6 corp: 2/2b
+==1==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 8 byte(s) in 1 object(s) allocated from:
+    #0 0x1 in malloc (/x/t_fuzz+0x1)
+    #1 0x2 in _tuple_shared /s/Python/crossinterp_data_lookup.h:514:5
+
+artifact_prefix='/c/crashes/'; Test unit written to /c/crashes/leak-%(b)s
+INFO: Seed: 2
+#2\tINITED cov: 5 ft: 5 corp: 1/1b exec/s: 0 rss: 30Mb
+==2== ERROR: libFuzzer: timeout after 11 seconds
+artifact_prefix='/c/crashes/'; Test unit written to /c/crashes/timeout-%(a)s
+""" % {'a': 'a' * 40, 'b': 'b' * 40}
+
+    def test_artifact_kinds(self):
+        self.assertEqual(tr.artifact_kind('/x/crashes/slow-unit-' + 'a' * 40), 'slow-unit')
+        self.assertEqual(tr.artifact_kind('leak-' + 'b' * 40), 'leak')
+        self.assertIsNone(tr.artifact_kind('/x/crash-clean'))
+
+    def test_chunks(self):
+        chunks = tr.libfuzzer_artifacts(self.LOG)
+        self.assertEqual(sorted(chunks), ['leak-' + 'b' * 40, 'slow-unit-' + 'a' * 40,
+                                          'timeout-' + 'a' * 40])
+        slow = chunks['slow-unit-' + 'a' * 40]
+        self.assertEqual(tr.SLOW_UNIT_RE.search(slow).group(1), '23')
+        # Each artifact's own report, not the one before it.
+        leak = tr.parse_report(chunks['leak-' + 'b' * 40])
+        self.assertEqual(leak.signature(), 'LeakSanitizer: detected memory leaks | _tuple_shared')
+        self.assertEqual(tr.match_known(leak, tr.load_known(KNOWN)), ('XF-011',))
+        # A new process starts a new chunk.
+        timeout = chunks['timeout-' + 'a' * 40]
+        self.assertNotIn('LeakSanitizer', timeout)
+        self.assertEqual(tr.parse_report(timeout).kind, 'libFuzzer: timeout')
+
+
 class Normalise(unittest.TestCase):
     def test_numbers_addresses_reprs_strings(self):
         self.assertEqual(
@@ -152,6 +202,15 @@ class Matching(unittest.TestCase):
         hits = [any(r.search(t) for b in bugs for r in b.matchers) for t in report.match_texts]
         self.assertIn(True, hits)
         self.assertIn(False, hits)
+
+    def test_drift_known_by_its_injected_failure(self):
+        # The same drift after an injected failure anywhere but inside
+        # Py_ReprEnter() is no known bug.
+        text = fixture('sweep-drift-XF-016.txt')
+        bugs = tr.load_known(KNOWN)
+        self.assertEqual(tr.match_known(tr.parse_report(text), bugs), ('XF-016',))
+        elsewhere = text.replace('Py_ReprEnter', 'PyList_Append')
+        self.assertEqual(tr.match_known(tr.parse_report(elsewhere), bugs), ())
 
     def test_every_known_bug_has_a_matcher(self):
         for bug in tr.load_known(KNOWN):

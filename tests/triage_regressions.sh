@@ -52,6 +52,46 @@ grep -q '^  signature: no report (the input replays clean)' "$tmp/clean.out" \
     || fail "clean input: not reported as replaying clean"
 grep -qx 'NEW' "$tmp/clean.out" || fail "clean input: not NEW"
 
+# Campaign files that replay clean, explained from what libFuzzer printed
+# for them in the campaign's log (DIR/fuzz.log beside DIR/crashes/): a
+# leak that an earlier input of the process lost (here XF-011's) is that
+# known bug, not reproduced alone; a slow unit is no failure at all.
+camp=$tmp/campaign
+mkdir -p "$camp/crashes"
+leak=leak-$(printf '1%.0s' {1..40})
+slow=slow-unit-$(printf '2%.0s' {1..40})
+cp "$repo/corpus/tuple_nesting/seeds/empty" "$camp/crashes/$leak"
+cp "$repo/corpus/tuple_nesting/seeds/empty" "$camp/crashes/$slow"
+cat > "$camp/fuzz.log" <<LOG
+INFO: Seed: 1
+Slowest unit: 12 s:
+artifact_prefix='$camp/crashes/'; Test unit written to $camp/crashes/$slow
+#9	NEW    cov: 6 ft: 6 corp: 2/2b
+==1==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 64 byte(s) in 1 object(s) allocated from:
+    #0 0x1 in malloc (/x/tuple_nesting_fuzz+0x1)
+    #1 0x2 in _tuple_shared /s/Python/crossinterp_data_lookup.h:514:5
+    #2 0x3 in _PyObject_GetCrossInterpreterData /s/Python/crossinterp.c:260:9
+
+INFO: to ignore leaks on libFuzzer side use -detect_leaks=0.
+artifact_prefix='$camp/crashes/'; Test unit written to $camp/crashes/$leak
+LOG
+"$repo/xidfuzz" triage --core pristine tuple_nesting "$camp/crashes" > "$tmp/camp.out" 2>&1
+rc=$?
+sed 's/^/    /' "$tmp/camp.out" >&2
+[ $rc -eq 0 ] || fail "campaign files: exit status $rc, wanted 0"
+grep -qx "    $camp/crashes/$leak (not reproduced: leaked-by-earlier-input)" "$tmp/camp.out" \
+    || fail "campaign leak: not explained as leaked by an earlier input"
+sed -n '/^KNOWN XF-011 /,/^$/p' "$tmp/camp.out" | grep -q "crashes/$leak" \
+    || fail "campaign leak: not in XF-011's group"
+grep -qx 'EXPLAINED slow-unit (the input does not fail: see "not reproduced")' "$tmp/camp.out" \
+    || fail "slow unit: not explained"
+grep -q '^  not reproduced: slow-unit: .*(12 s there' "$tmp/camp.out" \
+    || fail "slow unit: its time"
+grep -qx 'triage: 2 files, 1 known group (XF-011), 0 new groups, 1 explained group (slow-unit)' \
+    "$tmp/camp.out" || fail "campaign files: summary"
+
 # A real report of no known bug (a refcount drift the oracle self-test
 # makes on purpose), read from stdin, is NEW.
 ASAN_OPTIONS=detect_leaks=0 "$XIDFUZZ_BUILD_DIR/tests/oracle_selftest" leaked-ref > "$tmp/drift.txt" 2>&1

@@ -7,8 +7,10 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Read by the hooks on every allocation: plain ints, one thread (fault.h). */
 int xf_fault_armed;
@@ -29,6 +31,13 @@ static fault_domain domains[3] = {
 /* XIDFUZZ_FAULT_TRACE=1: print the stack of every injected failure (to
  * tell which allocation a sweep step failed). */
 void __sanitizer_print_stack_trace(void) __attribute__((weak));
+/* Names the functions of the last injected failure's stack in reports. */
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf,
+                              size_t out_buf_size) __attribute__((weak));
+
+/* Return addresses kept of the last injected failure's stack: enough to
+ * get from the allocator through CPython to the harness's call. */
+#define XF_FAULT_SITE_FRAMES 24
 
 static struct {
     int installed;
@@ -41,6 +50,8 @@ static struct {
     xf_fault_spec hit_spec;     /* the spec of the last injected failure */
     unsigned long hit_index;    /* its place in that spec's stretch */
     const char *hit_domain;
+    void *site[XF_FAULT_SITE_FRAMES];   /* its stack (return addresses) */
+    int site_frames;
 } st;
 
 /* Whether the next armed allocation fails (and count it). */
@@ -68,6 +79,13 @@ inject(fault_domain *d)
         st.hit_spec = st.spec;
         st.hit_index = i;
         st.hit_domain = d->name;
+        /* Kept for the report (xf_fault_report): a drift or a wrong
+         * result after an injected failure has no stack of its own that
+         * says which allocation failed.  Only when a failure is injected,
+         * so it costs nothing otherwise. */
+        if (__sanitizer_symbolize_pc != NULL) {
+            st.site_frames = backtrace(st.site, XF_FAULT_SITE_FRAMES);
+        }
     }
     if (fail && st.trace && __sanitizer_print_stack_trace != NULL) {
         fprintf(stderr, "xidfuzz: injected failure: armed allocation %lu (%s domain):\n",
@@ -155,6 +173,13 @@ xf_fault_install(void)
         };
         PyMem_SetAllocator(ids[i], &hook);
     }
+    /* backtrace() loads its unwinder on the first call: now, not inside
+     * the first injected failure of some input (libFuzzer would count the
+     * loader's allocations against that input). */
+    if (__sanitizer_symbolize_pc != NULL) {
+        void *pc;
+        backtrace(&pc, 1);
+    }
     st.installed = 1;
 }
 
@@ -209,6 +234,7 @@ void
 xf_fault_begin_input(void)
 {
     st.hits = 0;
+    st.site_frames = 0;
     for (int i = 0; i < 3; i++) {
         domains[i].armed_allocs = 0;
     }
@@ -289,11 +315,63 @@ xf_fault_describe(void)
     return buf;
 }
 
+/* "xidfuzz: fault injection: last injected failure (...) in: f <- caller <- ...":
+ * the functions (inlined ones included) of the last injected failure's
+ * stack, innermost first, from the allocation (this file's hooks left out)
+ * to the target's entry point, on one line, so that a report whose own stack says nothing of it
+ * (a refcount drift, an oracle failure) names the failed allocation, and
+ * KNOWN_BUGS.md can match it.  Nothing without the sanitizers'
+ * symbolizer. */
+static void
+report_site(void)
+{
+    if (st.hits == 0 || st.site_frames <= 0 || __sanitizer_symbolize_pc == NULL) {
+        return;
+    }
+    char line[2048];
+    size_t used = 0;
+    int names = 0, in_hooks = 1;
+    line[0] = '\0';
+    for (int i = 0; i < st.site_frames && used < sizeof(line) - 1; i++) {
+        /* (It looks up the call before the return address itself.) */
+        char buf[1024];
+        buf[0] = buf[1] = '\0';
+        __sanitizer_symbolize_pc(st.site[i], "%f", buf, sizeof(buf));
+        /* One name per function, inlined ones first, each ended by a NUL;
+         * an empty one ends them. */
+        for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
+             name += strlen(name) + 1) {
+            if (in_hooks && (strcmp(name, "inject") == 0 || strncmp(name, "fault_", 6) == 0
+                             || strcmp(name, "backtrace") == 0))
+            {
+                continue;
+            }
+            in_hooks = 0;
+            if (strcmp(name, "LLVMFuzzerTestOneInput") == 0) {
+                i = st.site_frames;     /* the harness's driver from here */
+                break;
+            }
+            int n = snprintf(line + used, sizeof(line) - used, "%s%s",
+                             names++ ? " <- " : "", name);
+            if (n < 0 || (size_t)n >= sizeof(line) - used) {
+                used = sizeof(line) - 1;
+                break;
+            }
+            used += (size_t)n;
+        }
+    }
+    if (names > 0) {
+        fprintf(stderr, "xidfuzz: fault injection: last injected failure (allocation %lu "
+                "of its stretch, %s domain) in: %s\n", st.hit_index, st.hit_domain, line);
+    }
+}
+
 void
 xf_fault_report(void)
 {
     if (st.hits > 0 || st.override > 0) {
         fprintf(stderr, "xidfuzz: fault injection: %s\n", xf_fault_describe());
+        report_site();
     }
 }
 
