@@ -290,7 +290,9 @@ def main():
     out.append('## Fix')
     out.append('')
     patch_field = bug.field('patch') or ''
-    patch = next((p for p in backticked(patch_field) if p.endswith('.patch')), None)
+    # A fix not yet in the patched core is kept as NAME.patch.pending.
+    patch = next((p for p in backticked(patch_field)
+                  if p.endswith('.patch') or p.endswith('.patch.pending')), None)
     if fix:
         out.append('\n\n'.join(fix))
         out.append('')
@@ -304,7 +306,8 @@ def main():
                 diff = f.read()
         except OSError:
             die(f"{bug.id}: no such patch {patch}")
-        out.append(f"Against the 3.13.5 tarball (`{patch}`):")
+        pending = ' (not yet in the patched core)' if patch.endswith('.pending') else ''
+        out.append(f"Against the 3.13.5 tarball (`{patch}`{pending}):")
         out.append('')
         out.append(fence(diff, 'diff'))
     else:
