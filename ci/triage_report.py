@@ -234,6 +234,12 @@ def parse_leaks(lines, at, n):
     return Report('LeakSanitizer: detected memory leaks', frames, excerpt, texts, leak=True)
 
 
+# The drift oracle's failure, and its request to LeakSanitizer before it
+# (core/harness/check.c).
+DRIFT_RE = re.compile(r'ORACLE FAILURE: total refcount drifted by')
+DRIFT_ASK_RE = re.compile(r'refcount drift: asking LeakSanitizer what is unreachable')
+
+
 def parse_report(text, nframes=DEFAULT_FRAMES, exit_status=None):
     """A report's text (replay output or a saved log) -> Report.
     `exit_status` is the replay's when there was one: an input that exits 0
@@ -245,9 +251,15 @@ def parse_report(text, nframes=DEFAULT_FRAMES, exit_status=None):
         kind = asan_kind(lines, i, m) if make is None else make(m)
         stack_at, frames = stack_after(lines, i + 1) if with_stack else (None, [])
         # Matched from the event on: a drift's leak listing printed before
-        # its oracle failure is detail, not a second report.
+        # its oracle failure is detail, not a second report -- but it is what
+        # the drift oracle asked LeakSanitizer to name the lost references
+        # by, so a drift is matched with it (a known leak whose blocks hold
+        # the references explains the drift).
+        start = i
+        if DRIFT_RE.search(lines[i]):
+            start = next((k for k in range(i) if DRIFT_ASK_RE.search(lines[k])), i)
         return Report(kind, cpython_frames(frames, nframes),
-                      excerpt_of(lines, i, stack_at), ['\n'.join(lines[i:])])
+                      excerpt_of(lines, i, stack_at), ['\n'.join(lines[start:])])
     for i, line in enumerate(lines):
         if LEAK_RE.search(line):
             return parse_leaks(lines, i, nframes)
