@@ -134,18 +134,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The three modules are shared extension modules of the core's build
- * tree, which resolve the core's symbols against this program when they
- * are imported.  The program links the core statically: only _interpreters
- * uses Python/interpconfig.c, so nothing else pulls it in.  Referencing
- * its functions here keeps it linked (and exported). */
-__attribute__((used)) static const void *const keep_interpconfig[] = {
-    (const void *)_PyInterpreterConfig_AsDict,
-    (const void *)_PyInterpreterConfig_InitFromDict,
-    (const void *)_PyInterpreterConfig_InitFromState,
-    (const void *)_PyInterpreterConfig_UpdateFromDict,
-};
-
 /* ---- module functions and exceptions, per actor ------------------------ */
 
 enum { MOD_INTERP = 0, MOD_QUEUES, MOD_CHANNELS, NMODS };

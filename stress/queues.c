@@ -54,19 +54,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The interpreter modules are shared extension modules of the core's build
- * tree, which resolve the core's symbols against this program when they
- * are imported; test.support.interpreters imports _interpreters, the only
- * user of Python/interpconfig.c, which nothing else here pulls out of the
- * static core.  Referencing its functions keeps it linked (and exported),
- * as fuzz/modules.c does. */
-__attribute__((used)) static const void *const keep_interpconfig[] = {
-    (const void *)_PyInterpreterConfig_AsDict,
-    (const void *)_PyInterpreterConfig_InitFromDict,
-    (const void *)_PyInterpreterConfig_InitFromState,
-    (const void *)_PyInterpreterConfig_UpdateFromDict,
-};
-
 #define QU_NSLOTS 3
 #define QU_BOUNDED_MAXSIZE 8
 #define QU_SEQ_BITS 24

@@ -6,6 +6,7 @@
 
 #include "pycore_ceval.h"          // _PyEval_MakePendingCalls()
 #include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
+#include "pycore_pylifecycle.h"    // _PyInterpreterConfig_*()
 #include "pycore_pystate.h"        // _PyThreadState_GET()
 
 #include <stdio.h>
@@ -16,6 +17,20 @@
 #ifndef XIDFUZZ_PYTHON_EXECUTABLE
 #  error "XIDFUZZ_PYTHON_EXECUTABLE must name the core's build-tree python"
 #endif
+
+/* The build tree's extension modules resolve the core's symbols against
+ * the program that imports them (LINKFORSHARED exports them).  The program
+ * links the core statically, so an object file nothing in the harness
+ * references is left out: Python/interpconfig.c, used only by
+ * _interpreters, is one, and importing _interpreters (directly, or through
+ * test.support.interpreters) then fails.  Referencing its functions here,
+ * in the file every program links, keeps it in for all of them. */
+__attribute__((used)) static const void *const keep_interpconfig[] = {
+    (const void *)_PyInterpreterConfig_AsDict,
+    (const void *)_PyInterpreterConfig_InitFromDict,
+    (const void *)_PyInterpreterConfig_InitFromState,
+    (const void *)_PyInterpreterConfig_UpdateFromDict,
+};
 
 /* The helper classes defined in every interpreter of the pool
  * (pool_helpers.py, embedded at build time as pool_helpers_source). */
