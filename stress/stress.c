@@ -153,6 +153,28 @@ wait_workers(double seconds)
     return done;
 }
 
+/* The workers' own stall check needs a worker that runs; one blocked
+ * inside CPython (a deadlock) never gets to it.  So the main thread also
+ * watches the operation count, and when it has not moved for
+ * XS_HANG_SECONDS, prints every thread's stack (gdb, if the machine has
+ * it) and fails. */
+static void
+report_hang(void)
+{
+    char cmd[256];
+    fprintf(stderr, "xidstress: no operation completed in %d s: the workers "
+            "are blocked; every thread's stack follows\n", XS_HANG_SECONDS);
+    fflush(stderr);
+    snprintf(cmd, sizeof(cmd),
+             "command -v gdb >/dev/null && timeout 120 gdb -p %d -batch -nx "
+             "-ex 'thread apply all bt 40' 1>&2 2>/dev/null",
+             (int)getpid());
+    if (system(cmd) != 0) {
+        fprintf(stderr, "xidstress: (no stacks: gdb missing or failed)\n");
+    }
+    xs_fail("no operation completed in %d s (a deadlock?)", XS_HANG_SECONDS);
+}
+
 void
 xs_run_workers(int n, void *(*fn)(void *))
 {
@@ -166,13 +188,22 @@ xs_run_workers(int n, void *(*fn)(void *))
         }
     }
     double start = now_seconds();
+    long last_count = -1;
+    double last_change = start;
     while (!wait_workers(1.0)) {
         double elapsed = now_seconds() - start;
-        printf("progress: %.0fs, %ld operations\n", elapsed,
-               __atomic_load_n(&progress_count, __ATOMIC_RELAXED));
+        long count = __atomic_load_n(&progress_count, __ATOMIC_RELAXED);
+        printf("progress: %.0fs, %ld operations\n", elapsed, count);
         fflush(stdout);
         if (xs_params_g.duration > 0 && elapsed >= xs_params_g.duration) {
             __atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
+        }
+        if (count != last_count) {
+            last_count = count;
+            last_change = now_seconds();
+        }
+        else if (now_seconds() - last_change >= XS_HANG_SECONDS) {
+            report_hang();
         }
     }
     for (int i = 0; i < n; i++) {

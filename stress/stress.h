@@ -94,6 +94,9 @@ void xs_idle(PyThreadState *tstate, pthread_mutex_t *mu, pthread_cond_t *cond);
  * XS_STALL_SECONDS) reports the scenario as stuck. */
 #define XS_STALL_SECONDS 20
 #define XS_STALL_IDLES (XS_STALL_SECONDS * 1000)
+/* Hang detection (stress.c): no operation completed in the whole run for
+ * this long fails the run with every thread's stack. */
+#define XS_HANG_SECONDS 60
 
 /* A queue of items (mutex + condition variable), FIFO. */
 typedef struct xs_item {

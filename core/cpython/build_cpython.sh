@@ -9,7 +9,8 @@
 # in a new build directory, or a new clone) costs seconds.
 #
 # Usage: build_cpython.sh --cache DIR --variant NAME (--tarball F | --tree D)
-#                         [--patch FILE]... [--jobs N] [--print-dir]
+#                         [--patch FILE]... [--base-patches N] [--jobs N]
+#                         [--print-dir]
 # On success prints the build's directory on stdout; progress goes to stderr.
 # The directory holds build/ (the out-of-tree CPython build), src/ (the
 # source as built) and xid_core.cmake (what the harness needs to link it).
@@ -18,7 +19,7 @@ set -euo pipefail
 die() { echo "build_cpython: $*" >&2; exit 1; }
 say() { echo "[xidfuzz] cpython $variant: $*" >&2; }
 
-cache= variant= tarball= tree= print_dir= jobs=$(nproc)
+cache= variant= tarball= tree= print_dir= jobs=$(nproc) base_patches=0
 patches=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
         --tarball) tarball=$2; shift 2 ;;
         --tree) tree=$2; shift 2 ;;
         --patch) patches+=("$2"); shift 2 ;;
+        --base-patches) base_patches=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --print-dir) print_dir=1; shift ;;
         *) die "unknown argument '$1'" ;;
@@ -40,6 +42,8 @@ done
 for p in ${patches[@]+"${patches[@]}"}; do
     [ -f "$p" ] || die "patch '$p' not found"
 done
+[[ $base_patches =~ ^[0-9]+$ ]] && [ "$base_patches" -lt "${#patches[@]}" -o "$base_patches" -eq 0 ] \
+    || die "--base-patches takes a number below the number of patches"
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
 coverage_allowlist=
@@ -186,18 +190,21 @@ else
     src_id="tree:$(tree_tar | sha256sum | cut -d' ' -f1)"
 fi
 # ---- derived variants -------------------------------------------------------
-# A patched asan core (patched, mutant) differs from the production core by
+# A patched asan or tsan core (patched, mutant) differs from the production core by
 # a few files.  It is made from the production build (same variant, no
-# patches): copy its source and build trees, apply the patches, and let make
-# rebuild only what they touch (their objects, libpython, the programs).
+# patches), or with --base-patches N from the build of its first N patches
+# (the mutant core from the patched one): copy the base's source and build
+# trees, apply the other patches, and let make rebuild only what they touch
+# (their objects, libpython, the programs).
 # The base's key is part of this build's key, so a derived build is never
-# reused for another base.  Only asan: the production core is always built
-# beside its patched twins there; gcov and ossfuzz build only a patched core,
-# where a base would cost a whole extra build.
+# reused for another base.  Only asan and tsan: the production core is
+# always built beside its patched twins there; gcov and ossfuzz build only a
+# patched core, where a base would cost a whole extra build.
 base_dir=
-if [ ${#patches[@]} -gt 0 ] && [ "$variant" = asan ]; then
+if [ ${#patches[@]} -gt 0 ] && { [ "$variant" = asan ] || [ "$variant" = tsan ]; }; then
     base_args=(--cache "$cache" --variant "$variant" --jobs "$jobs")
     if [ -n "$tarball" ]; then base_args+=(--tarball "$tarball"); else base_args+=(--tree "$tree"); fi
+    for p in "${patches[@]:0:$base_patches}"; do base_args+=(--patch "$p"); done
     base_dir=$("$0" "${base_args[@]}" --print-dir)
 fi
 
@@ -264,6 +271,15 @@ if [ -f "$out/.complete" ]; then
 fi
 rm -rf "$out"
 
+# Progress while make runs: objects (re)built since the build began (newer
+# than key.txt, written first), time elapsed.
+heartbeat() {
+    while sleep 20; do
+        n=$(find "$out/build" -name '*.o' -newer "$out/key.txt" 2>/dev/null | wc -l)
+        say "... $n objects built, $(( $(date +%s) - start ))s elapsed (log: $log)"
+    done
+}
+
 if [ -n "$base_dir" ]; then
     start=$(date +%s)
     # The base is built (or found cached) first, under its own lock.
@@ -283,7 +299,7 @@ if [ -n "$base_dir" ]; then
         rm -f "$ref"
     done
     echo "$key_material" > "$out/key.txt"
-    for p in "${patches[@]}"; do
+    for p in "${patches[@]:$base_patches}"; do
         say "applying $(basename "$p")"
         patch -d "$out/src" -p1 --quiet --forward < "$p" || die "patch $p does not apply"
     done
@@ -291,10 +307,14 @@ if [ -n "$base_dir" ]; then
     echo "---- derived from $base_dir; rebuilding what the patches touch" >> "$log"
     export ASAN_OPTIONS=detect_leaks=0 LSAN_OPTIONS=detect_leaks=0
     say "rebuilding with -j$jobs (log: $log)"
+    heartbeat &
+    hb=$!
+    trap 'kill $hb 2>/dev/null || true' EXIT
     if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
         tail -n 40 "$log" >&2
         die "make failed; see $log"
     fi
+    kill $hb 2>/dev/null || true
     write_exports
     touch "$out/.complete"
     say "derived in $(( $(date +%s) - start ))s at $out"
@@ -333,13 +353,6 @@ export UBSAN_OPTIONS=print_stacktrace=1
 export LSAN_OPTIONS=detect_leaks=0
 
 start=$(date +%s)
-heartbeat() {
-    # Progress while make runs: objects built so far, time elapsed.
-    while sleep 20; do
-        n=$(find "$out/build" -name '*.o' 2>/dev/null | wc -l)
-        say "... $n objects built, $(( $(date +%s) - start ))s elapsed (log: $log)"
-    done
-}
 
 say "configuring in $out/build (log: $log)"
 (cd "$out/build" && CC="$cc" CFLAGS="$extra_cflags" LDFLAGS="$extra_ldflags" \

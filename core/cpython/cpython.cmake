@@ -36,16 +36,19 @@ function(_xf_source_args out_var)
     set(${out_var} --tarball "${tarball}" PARENT_SCOPE)
 endfunction()
 
-# xidfuzz_add_core(NAME VARIANT [PATCHES file...])
+# xidfuzz_add_core(NAME VARIANT [PATCHES file...] [BASE_PATCHES N])
 #   Builds (or reuses) the core and defines INTERFACE target NAME.
 #   Sets NAME_PYTHON (the build tree's python) in the caller's scope.
 function(xidfuzz_add_core name variant)
-    cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "PATCHES")
+    cmake_parse_arguments(PARSE_ARGV 2 arg "" "BASE_PATCHES" "PATCHES")
     _xf_source_args(src_args)
     set(patch_args)
     foreach(p IN LISTS arg_PATCHES)
         list(APPEND patch_args --patch "${p}")
     endforeach()
+    if(arg_BASE_PATCHES)
+        list(APPEND patch_args --base-patches ${arg_BASE_PATCHES})
+    endif()
     message(STATUS "xidfuzz: core '${name}' (variant ${variant}) ...")
     execute_process(
         COMMAND "${_xf_core_dir}/build_cpython.sh"
