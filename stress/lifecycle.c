@@ -438,16 +438,7 @@ owner_life(int self, xs_rng *rng, PyThreadState *home, long index)
 static void
 owner_main(int self)
 {
-    xs_rng rng;
-    xs_rng_init(&rng, self);
-    PyThreadState *home = xs_attach(lc.main_interp);
-    PyEval_SaveThread();
-    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
-        owner_life(self, &rng, home, i);
-    }
-    PyEval_RestoreThread(home);
-    xs_detach(home);
-    __atomic_fetch_add(&lc.owners_done, 1, __ATOMIC_SEQ_CST);
+    xs_live_lives(self, lc.main_interp, owner_life, &lc.owners_done);
 }
 
 /* ---- consumers ------------------------------------------------------------ */

@@ -565,16 +565,7 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
 static void
 putter_main(int self)
 {
-    xs_rng rng;
-    xs_rng_init(&rng, self);
-    PyThreadState *home = xs_attach(qu.main_interp);
-    PyEval_SaveThread();
-    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
-        putter_life(self, &rng, home, i);
-    }
-    PyEval_RestoreThread(home);
-    xs_detach(home);
-    __atomic_fetch_add(&qu.putters_done, 1, __ATOMIC_SEQ_CST);
+    xs_live_lives(self, qu.main_interp, putter_life, &qu.putters_done);
 }
 
 /* ---- getters ------------------------------------------------------------- */

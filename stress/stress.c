@@ -253,6 +253,22 @@ xs_detach(PyThreadState *tstate)
 }
 
 void
+xs_live_lives(int self, PyInterpreterState *home_interp, xs_life_fn life,
+              int *done)
+{
+    xs_rng rng;
+    xs_rng_init(&rng, self);
+    PyThreadState *home = xs_attach(home_interp);
+    PyEval_SaveThread();
+    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
+        life(self, &rng, home, i);
+    }
+    PyEval_RestoreThread(home);
+    xs_detach(home);
+    __atomic_fetch_add(done, 1, __ATOMIC_SEQ_CST);
+}
+
+void
 xs_run_pending(PyThreadState *tstate)
 {
     /* Py_MakePendingCalls() only serves the main interpreter's main

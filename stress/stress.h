@@ -80,6 +80,14 @@ void xs_end_interp(PyInterpreterState *interp);
 PyThreadState *xs_attach(PyInterpreterState *interp);
 void xs_detach(PyThreadState *tstate);
 
+/* An owner thread of the lifecycle scenarios (lifecycle, queues): on a
+ * thread state of `home_interp` (GIL released between lives), call
+ * life(self, rng, home, i) for each of --iterations lives until the run
+ * stops, then count itself in *done. */
+typedef void (*xs_life_fn)(int self, xs_rng *rng, PyThreadState *home, long index);
+void xs_live_lives(int self, PyInterpreterState *home_interp, xs_life_fn life,
+                   int *done);
+
 /* Run `interp`'s pending calls (the current thread state's interpreter). */
 void xs_run_pending(PyThreadState *tstate);
 
