@@ -65,8 +65,10 @@ tar -C "$core/src/Lib" --exclude=test --exclude=idlelib --exclude=tkinter \
     --exclude=turtledemo --exclude=ensurepip --exclude=__pycache__ -cf - . \
     | tar -C "$lib" -xf -
 # Extension modules and _sysconfigdata from the build tree (what
-# pybuilddir.txt points the build's own python at).
-cp -r "$core/build/$(cat "$core/build/pybuilddir.txt")"/. "$lib/lib-dynload/"
+# pybuilddir.txt points the build's own python at).  -L: there they are
+# relative symlinks into Modules/, which would dangle in $OUT (the modules
+# target imports _interpreters and failed to start on them).
+cp -rL "$core/build/$(cat "$core/build/pybuilddir.txt")"/. "$lib/lib-dynload/"
 
 for t in "${targets[@]}"; do
     say "$t -> \$OUT/$t"
