@@ -64,6 +64,11 @@ mkdir -p "$lib/lib-dynload"
 tar -C "$core/src/Lib" --exclude=test --exclude=idlelib --exclude=tkinter \
     --exclude=turtledemo --exclude=ensurepip --exclude=__pycache__ -cf - . \
     | tar -C "$lib" -xf -
+# Except test.support: the modules target's interpreters import
+# test.support.interpreters (the queue and channel classes the modules
+# register), which the build tree has and $OUT did not.
+tar -C "$core/src/Lib" --exclude=__pycache__ -cf - test/__init__.py test/support \
+    | tar -C "$lib" -xf -
 # Extension modules and _sysconfigdata from the build tree (what
 # pybuilddir.txt points the build's own python at).  -L: there they are
 # relative symlinks into Modules/, which would dangle in $OUT (the modules
