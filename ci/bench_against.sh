@@ -39,7 +39,7 @@ rev_build=$wt/build/asan
 say "building $short's campaign binaries in $rev_build (log: $wt/build.log)"
 {
     CC=clang-19 cmake -S "$wt" -B "$rev_build" -DCMAKE_BUILD_TYPE=Debug \
-        -DXIDFUZZ_MUTANT_CORE=OFF -DXIDFUZZ_PYMALLOC_CORE=OFF -DBUILD_TESTING=OFF
+        -DXIDFUZZ_MUTANT_CORE=OFF -DXIDFUZZ_PYMALLOC_HARNESS=OFF -DBUILD_TESTING=OFF
 } > "$wt/build.log" 2>&1 || die "configuring $short failed (see $wt/build.log)"
 
 # Each side's campaign binary (the patched core when the build has it, as

@@ -5,10 +5,11 @@
 # reused exactly when no core would be rebuilt.  Needs the pinned tarball
 # (core/cpython/fetch_cpython.sh) and the compilers the variants use.
 #
-# Usage: ci/core_keys.sh VARIANT...   (asan, asan-pymalloc, tsan, gcov)
-# asan and gcov print the cores with core/cpython/patches/ applied too (asan: both
-# pristine and patched; gcov: patched only), as core/CMakeLists.txt builds
-# them.
+# Usage: ci/core_keys.sh VARIANT...   (asan, tsan, gcov)
+# asan and gcov print the cores with core/cpython/patches/ applied too (asan:
+# pristine, patched and mutant; tsan: pristine and patched; gcov: patched
+# only), as
+# core/cpython/CMakeLists.txt builds them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XIDFUZZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xidfuzz}
@@ -24,9 +25,14 @@ name() {
 for v in "$@"; do
     case "$v" in
         asan) name --variant asan
-              [ ${#patches[@]} -eq 0 ] || name --variant asan "${patches[@]}" ;;
+              if [ ${#patches[@]} -gt 0 ]; then
+                  name --variant asan "${patches[@]}"
+                  name --variant asan "${patches[@]}" --base-patches $(( ${#patches[@]} / 2 )) \
+                       --patch "$root/core/cpython/mutants/oracle-mutants.patch"
+              fi ;;
         gcov) name --variant gcov ${patches[@]+"${patches[@]}"} ;;
-        asan-pymalloc|tsan) name --variant "$v" ;;
+        tsan) name --variant tsan
+              [ ${#patches[@]} -eq 0 ] || name --variant tsan "${patches[@]}" ;;
         *) echo "core_keys: unknown variant '$v'" >&2; exit 2 ;;
     esac
 done

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """./xidfuzz report XF-NNN: a known bug (KNOWN_BUGS.md) as an issue text for
 upstream, ready to paste: title, affected version and build, the Python
-reproducer and what it prints on the pristine core (run now), the C-level
-signature and the report of the regression input (or probe) replayed now
-on the pristine core, the root cause, the patch, the upstream status, and
-the harness's reproduce command.
+reproducer (the trigger script, and any module it imports from beside it)
+and what it prints on the pristine core (run now by tests/python_repro.py,
+which adds the harness's verdict), the C-level signature and the report of
+the regression input (or probe) replayed now on the pristine core, the
+root cause, the patch, the upstream status, and the harness's reproduce
+command.
 
 Exit status: 0 with the text on stdout; 2 with one line on stderr for a
 bad id or a missing build.
 """
 import argparse
+import ast
 import os
 import re
 import subprocess
@@ -125,6 +128,24 @@ def status_text(rc):
     return f'exit status {rc}'
 
 
+def local_imports(path, source):
+    """The modules a reproducer imports from beside itself (the leak
+    reproducers' allocated_bytes.py): the issue needs them too."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    here = os.path.dirname(path)
+    return [os.path.join(here, name + '.py') for name in dict.fromkeys(names)
+            if os.path.isfile(os.path.join(here, name + '.py'))]
+
+
 def fence(text, lang=''):
     ticks = '```'
     while ticks in text:
@@ -213,17 +234,35 @@ def main():
                 source = f.read()
         except OSError:
             die(f"{bug.id}: no such reproducer {script}")
-        out.append(f"`{script}` (stdlib only):")
+        helpers = local_imports(path, source)
+        names = ', '.join(f"`{os.path.basename(h)}`" for h in helpers)
+        imports = f"; it imports {names}, below, from beside it" if helpers else ''
+        out.append(f"`{script}` (stdlib only{imports}):")
         out.append('')
         out.append(fence(source, 'python'))
         out.append('')
-        text, rc = run([python, path],
-                       {'ASAN_OPTIONS': 'detect_leaks=0',
-                        'UBSAN_OPTIONS': 'halt_on_error=1:print_stacktrace=1'},
-                       root, 600)
-        out.append(f"Output on the build above ({status_text(rc)}; "
-                   f"`ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "
-                   f"python {os.path.basename(script)}`):")
+        for helper in helpers:
+            with open(helper, encoding='utf-8') as f:
+                helper_source = f.read()
+            out.append(f"`{os.path.basename(helper)}`:")
+            out.append('')
+            out.append(fence(helper_source, 'python'))
+            out.append('')
+        # The harness's runner runs the script in a child process, passes its
+        # output through and adds the verdict as the last line.
+        runner = os.path.join(root, 'tests', 'python_repro.py')
+        # PYTHONMALLOC: the core's python defaults to pymalloc (the asan
+        # recipe compiles it in); with malloc every object is an
+        # ASan-guarded block.
+        text, _ = run([python, runner, path],
+                      {'ASAN_OPTIONS': 'detect_leaks=0',
+                       'UBSAN_OPTIONS': 'halt_on_error=1:print_stacktrace=1',
+                       'PYTHONMALLOC': 'malloc_debug'},
+                      root, 600)
+        out.append(f"Output on the build above (`PYTHONMALLOC=malloc_debug ASAN_OPTIONS=detect_leaks=0 "
+                   f"UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "
+                   f"python {os.path.basename(script)}`; the last line is the verdict of "
+                   f"the harness, `tests/python_repro.py`, which ran it):")
         out.append('')
         out.append(fence(trim(text, shorten)))
     out.append('')

@@ -229,34 +229,17 @@ static const struct {
 #define HIGHLEVEL_QUEUES "test.support.interpreters.queues"
 #define HIGHLEVEL_CHANNELS "test.support.interpreters.channels"
 
-/* Defined in every actor once (never per input): the functions that
- * exec(), run_func() and call() get. */
-static const char helpers_source[] =
-    "def f_pass(): pass\n"
-    "def f_raise(): raise ValueError('xidfuzz')\n"
-    "def f_del():\n"
-    "    g = globals()\n"
-    "    for n in ('xf_0', 'xf_1', 'xf_2', 'xf_3'):\n"
-    "        g.pop(n, None)\n"
-    "def f_arg(x): pass\n"
-    "def _outer():\n"
-    "    y = 1\n"
-    "    def inner(): return y\n"
-    "    return inner\n"
-    "f_closure = _outer()\n";
-
-/* The slots give _interpqueues light stand-ins for the high-level
- * module's QueueEmpty, QueueFull and Queue: importing
- * test.support.interpreters (what the module does on its first QueueEmpty)
- * would more than double each slot's heap, and the pydebug collector
- * walks all of it at every collection (the per-input checks collect when
- * an input's references moved: every input that formats an exception). */
-static const char light_source[] =
-    "import _interpqueues\n"
-    "class QueueEmpty(_interpqueues.QueueError): pass\n"
-    "class QueueFull(_interpqueues.QueueError): pass\n"
-    "class Queue: pass\n"
-    "_interpqueues._register_heap_types(Queue, QueueEmpty, QueueFull)\n";
+/* The functions that exec(), run_func() and call() get, defined in every
+ * actor once (modules_helpers.py, as modules_helpers_source); the slots'
+ * light stand-ins for the high-level queue module's classes
+ * (modules_light.py, as modules_light_source): importing
+ * test.support.interpreters (what _interpqueues does on its first
+ * QueueEmpty) would more than double each slot's heap, and the pydebug
+ * collector walks all of it at every collection (the per-input checks
+ * collect when an input's references moved: every input that formats an
+ * exception). */
+#include "modules_helpers.py.h"
+#include "modules_light.py.h"
 
 static const char *const script_text[XF_MOD_NSCRIPTS] = {
     [XF_MOD_SCRIPT_PASS] = "pass",
@@ -833,7 +816,7 @@ setup_actor(int a, int highlevel)
      * what interpreter creation costs, twice over). */
     PyObject *light = NULL;
     if (highlevel == 0) {
-        light = xf_new_namespace(light_source);
+        light = xf_new_namespace(modules_light_source);
         if (light == NULL) {
             return -1;
         }
@@ -878,7 +861,7 @@ setup_actor(int a, int highlevel)
         return -1;
     }
     Py_XDECREF(light);     /* the module state keeps the classes */
-    ac->helpers = xf_new_namespace(helpers_source);
+    ac->helpers = xf_new_namespace(modules_helpers_source);
     if (ac->helpers == NULL) {
         return -1;
     }

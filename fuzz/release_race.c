@@ -24,7 +24,7 @@
  *     itself when the harness still owns it);
  *   - a release of data whose owner was ended returns -1 with exactly
  *     InterpreterNotFoundError set, and touches no freed memory (the
- *     sanitizers; the asan-pymalloc core makes a dead interpreter's
+ *     sanitizers; the pymalloc harness makes a dead interpreter's
  *     objects freed memory);
  *   - each shared object ends with the refcount it had before it was
  *     shared; no exception or pending call is left; the total refcount

@@ -215,7 +215,7 @@ main(int argc, char **argv)
     emit("end-from-inside-then-new");
     /* NEW after a rejected config: corpus/release_race/regressions/
      * XF-018-rejected-config-leak (the pristine core leaks there, and the
-     * seeds also replay on the unpatched asan-pymalloc core). */
+     * seeds also replay under the pymalloc harness, on the unpatched core). */
 
     write_faults();
     return xf_seeds_status();

@@ -9,7 +9,7 @@
  * On 3.13.5 `_release_xid_data()` calls `_PyCrossInterpreterData_Clear(
  * NULL, data)`, which releases the object from slot 2: the refcount drops
  * to 1 (this probe prints it), and with the object's own last reference
- * gone it would be freed by slot 2's allocator (the asan-pymalloc core
+ * gone it would be freed by slot 2's allocator (the pymalloc harness
  * reports that free as "attempting free on address which was not
  * malloc()-ed": `namespace_orphan_probe last`).
  *

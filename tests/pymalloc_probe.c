@@ -1,10 +1,11 @@
-/* Proof that the asan-pymalloc core reports what the production core
+/* Proof that the pymalloc harness reports what the production harness
  * cannot see: an object of one interpreter freed by another.  Each own-GIL
  * interpreter has its own obmalloc state; freeing a block of interpreter
  * A's arenas while B is current hands it to free() (B's allocator does not
  * know the address), which ASan reports as a bad free inside the arena
- * (a malloc block, core/harness/arena_malloc.c).  On the production core every
- * object is its own malloc block and the same free passes unnoticed.
+ * (a malloc block, core/harness/arena_malloc.c).  Under the production
+ * harness every object is its own malloc block and the same free passes
+ * unnoticed.
  *
  *   pymalloc_probe clean        the object is freed by its own interpreter
  *   pymalloc_probe cross-free   ... by another one

@@ -1,9 +1,11 @@
 # Python reproducers of the known bugs (KNOWN_BUGS.md, `- python:` lines):
-# each script runs with the pristine core's own `python` and must print its
-# report (pyrepro.ID.pristine: the line's `report:` regex), and with the
-# patched core's and must say "ID not reproduced" with no sanitizer report
-# (pyrepro.ID.patched).  Included by tests/CMakeLists.txt; needs both cores,
-# so the gcov build (patched core only) has none of these tests.
+# the runner tests/python_repro.py runs each script with the pristine
+# core's own `python` and must print its report (pyrepro.ID.pristine: the
+# line's `report:` regex), and with the patched core's and must say "ID not
+# reproduced" with no sanitizer report (pyrepro.ID.patched).  Included by
+# tests/CMakeLists.txt; needs both cores, so the gcov build (patched core
+# only) has none of these tests.  pyrepro.runner: the runner's verdicts, on
+# made-up scripts (any python3).
 #
 # Also the CLI test of `./xidfuzz report` (ci/report.py).
 
@@ -23,6 +25,9 @@ function(xf_core_python target var)
     set(${var} "${python}" PARENT_SCOPE)
 endfunction()
 
+add_test(NAME pyrepro.runner
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_python_repro.py ${CMAKE_SOURCE_DIR})
+
 if(XIDFUZZ_HAVE_PATCHED AND NOT XIDFUZZ_CORE_IS_PATCHED)
     xf_core_python(xid_core xf_pristine_python)
     xf_core_python(xid_core_patched xf_patched_python)
@@ -36,11 +41,16 @@ if(XIDFUZZ_HAVE_PATCHED AND NOT XIDFUZZ_CORE_IS_PATCHED)
     # handle_abort: a reproducer that hits an assertion aborts; ASan reports
     # it and exits 1, so the regex judges it (a SIGABRT would fail the test
     # whatever it printed).
-    set(xf_pyrepro_env "ASAN_OPTIONS=detect_leaks=0:handle_abort=1" "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+    # PYTHONMALLOC=malloc_debug: the asan recipe compiles pymalloc in (for
+    # the pymalloc harness), so its python would default to pymalloc; with
+    # malloc every object is an ASan-guarded block, as in the harness.
+    set(xf_pyrepro_env "ASAN_OPTIONS=detect_leaks=0:handle_abort=1" "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+                       "PYTHONMALLOC=malloc_debug")
     if(XIDFUZZ_SYMBOLIZER)
         list(APPEND xf_pyrepro_env "ASAN_SYMBOLIZER_PATH=${XIDFUZZ_SYMBOLIZER}")
     endif()
     set(xf_pyrepro_fail "${xf_report_regex}|Fatal Python error|Assertion .* failed|REPRODUCED")
+    set(xf_pyrepro_runner ${CMAKE_CURRENT_SOURCE_DIR}/python_repro.py)
 
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                  ${CMAKE_SOURCE_DIR}/KNOWN_BUGS.md)
@@ -57,12 +67,20 @@ if(XIDFUZZ_HAVE_PATCHED AND NOT XIDFUZZ_CORE_IS_PATCHED)
             if(NOT EXISTS ${script})
                 message(FATAL_ERROR "KNOWN_BUGS.md, ${bug_id}: no such reproducer ${script}")
             endif()
+            # The runner takes the id from the file name.
+            get_filename_component(name ${script} NAME)
+            if(NOT name MATCHES "^${bug_id}-.*\\.py$")
+                message(FATAL_ERROR "KNOWN_BUGS.md, ${bug_id}: reproducer ${name} "
+                                    "is not named ${bug_id}-NAME.py")
+            endif()
             set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${script})
-            add_test(NAME pyrepro.${bug_id}.pristine COMMAND ${xf_pristine_python} ${script})
+            add_test(NAME pyrepro.${bug_id}.pristine
+                     COMMAND ${xf_pristine_python} ${xf_pyrepro_runner} ${script})
             set_tests_properties(pyrepro.${bug_id}.pristine PROPERTIES
                 ENVIRONMENT "${xf_pyrepro_env}" TIMEOUT 300
                 PASS_REGULAR_EXPRESSION "${report}")
-            add_test(NAME pyrepro.${bug_id}.patched COMMAND ${xf_patched_python} ${script})
+            add_test(NAME pyrepro.${bug_id}.patched
+                     COMMAND ${xf_patched_python} ${xf_pyrepro_runner} ${script})
             set_tests_properties(pyrepro.${bug_id}.patched PROPERTIES
                 ENVIRONMENT "${xf_pyrepro_env}" TIMEOUT 300
                 PASS_REGULAR_EXPRESSION "${bug_id} not reproduced"

@@ -78,16 +78,26 @@ readonly RECIPE_VERSION=1
 case "$variant" in
     asan)
         # The production core: ASan + UBSan with libFuzzer coverage.
-        # --with-address-sanitizer also implies --without-pymalloc, which we
-        # pass explicitly: LeakSanitizer then sees every object as a malloc
-        # block and libFuzzer's per-input leak check is exact.
+        # The sanitizer flags are passed by hand, not with
+        # --with-address-sanitizer, because that switch also forces
+        # --without-pymalloc: pymalloc stays compiled in, and each harness
+        # chooses the allocator when it pre-initialises (the isolated config
+        # ignores PYTHONMALLOC).  The production harness takes malloc with
+        # the debug hooks -- what a --without-pymalloc debug build runs --
+        # so that every object is its own malloc block: LeakSanitizer's
+        # per-input leak check is exact and ASan guards every object.  The
+        # pymalloc harness (XIDFUZZ_PYMALLOC_HARNESS, core/harness) takes
+        # pymalloc on the same core, so that an object of a destroyed
+        # interpreter is freed memory to ASan: one core build serves both.
+        # The build's own python does the same with PYTHONMALLOC, which
+        # whatever runs it (the Python reproducers) sets to malloc_debug.
         # -fno-sanitize=function: CPython calls functions through casted
         # pointers by design (PyCFunction and friends); clang-19's UBSan
         # reports each of those (~1,200 during the build alone).  Every other
         # UBSan check stays on and runs clean with halt_on_error=1.
-        configure_args+=(--with-address-sanitizer --with-undefined-behavior-sanitizer
-                         --without-pymalloc)
-        extra_cflags+=" -fsanitize=fuzzer-no-link -fno-sanitize=function"
+        extra_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        extra_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
+        extra_cflags+=" -fsanitize=fuzzer-no-link"
         # No compare tracing: the comparisons against input bytes happen in
         # the harness's decoder, not in CPython, whose traced compares
         # (refcounts, immortality, NULL checks) only cost time -- 23% of a
@@ -97,32 +107,11 @@ case "$variant" in
         # coverage_allowlist.txt.  The flag is added below, once the build
         # directory (which holds a copy of the list) is known.
         coverage_allowlist="$script_dir/coverage_allowlist.txt"
-        extra_ldflags+=" -fno-sanitize=function"
         # The harness itself is not coverage-instrumented: its branches
         # (generator, comparer) would only add features that say nothing
         # about the core, and cost time in every input.
         harness_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
-        harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
-        ;;
-    asan-pymalloc)
-        # ASan + UBSan with pymalloc kept on, for targets whose objects can
-        # outlive their interpreter (release_race).  Under the production
-        # core every object is its own malloc block, so touching an object
-        # of a destroyed interpreter goes unseen; here each own-GIL
-        # interpreter has its own obmalloc state and such an access is a
-        # bad-free or use-after-free.  The sanitizer flags are passed by
-        # hand because --with-address-sanitizer forces --without-pymalloc.
-        # The harness pre-initialises with the plain pymalloc allocator (no
-        # debug hooks) and routes obmalloc's arenas through malloc/free
-        # (core/harness/arena_malloc.c), so ASan names where a block came from and
-        # LeakSanitizer's counts stay exact.  Small objects lose ASan's own
-        # redzones, hence a second variant, not the default.  Replay only:
-        # no coverage instrumentation, so it builds and runs quicker.
-        extra_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
-        extra_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
-        harness_cflags+=" -fsanitize=address,undefined -fno-sanitize=function"
-        harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_PYMALLOC"
-        harness_cflags+=" -DXIDFUZZ_MALLOC_ARENAS=1"
+        harness_cflags+=" -DXIDFUZZ_PREINIT_ALLOCATOR=PYMEM_ALLOCATOR_MALLOC_DEBUG"
         harness_ldflags+=" -fsanitize=address,undefined -fno-sanitize=function"
         ;;
     tsan)
@@ -185,7 +174,7 @@ case "$variant" in
                 coverage_allowlist="$script_dir/coverage_allowlist.txt" ;;
         esac
         ;;
-    *) die "unknown variant '$variant' (known: asan, asan-pymalloc, tsan, gcov, ossfuzz)" ;;
+    *) die "unknown variant '$variant' (known: asan, tsan, gcov, ossfuzz)" ;;
 esac
 command -v "$cc" >/dev/null || die "$cc not found (apt-get install clang-19)"
 

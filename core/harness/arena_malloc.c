@@ -1,4 +1,5 @@
-/* obmalloc arenas from malloc/free, for the asan-pymalloc variant.
+/* obmalloc arenas from malloc/free, for the pymalloc harness
+ * (XIDFUZZ_PYMALLOC_HARNESS).
  *
  * By default pymalloc maps its 1 MiB arenas with mmap, which ASan does not
  * track: a pymalloc object freed by the wrong interpreter is then reported

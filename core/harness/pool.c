@@ -8,6 +8,7 @@
 #include "pycore_crossinterp.h"    // _PyXI_NewInterpreter()
 #include "pycore_pylifecycle.h"    // _PyInterpreterConfig_*()
 #include "pycore_pystate.h"        // _PyThreadState_GET()
+#include "marshal.h"               // PyMarshal_ReadObjectFromString()
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,55 @@ check_status(const char *what, PyStatus status)
     }
 }
 
+/* Helper sources compiled once, kept marshalled.  Parsing and compiling
+ * a helper source under ASan is most of what defining its classes costs,
+ * and every new interpreter of the pool (and of some targets) defines them
+ * again; unmarshalling the code is several times cheaper (measured with
+ * tests/interp_cost.c).  Code objects belong to one interpreter, their
+ * marshalled bytes to none, so each interpreter still gets its own code
+ * and classes.  Keyed by the source's address: the sources are the
+ * embedded helper files, static for the life of the process. */
+#define XF_CODE_CACHE_MAX 8
+
+static struct {
+    const char *source;
+    char *data;             /* malloc'd, kept for the life of the process */
+    Py_ssize_t size;
+} code_cache[XF_CODE_CACHE_MAX];
+static int code_cache_len;
+
+static PyObject *
+helpers_code(const char *source)
+{
+    for (int i = 0; i < code_cache_len; i++) {
+        if (code_cache[i].source == source) {
+            return PyMarshal_ReadObjectFromString(code_cache[i].data,
+                                                  code_cache[i].size);
+        }
+    }
+    PyObject *code = Py_CompileString(source, "<string>", Py_file_input);
+    if (code == NULL || code_cache_len == XF_CODE_CACHE_MAX) {
+        return code;
+    }
+    PyObject *bytes = PyMarshal_WriteObjectToString(code, Py_MARSHAL_VERSION);
+    if (bytes == NULL) {
+        Py_DECREF(code);
+        return NULL;
+    }
+    Py_ssize_t size = PyBytes_GET_SIZE(bytes);
+    char *data = malloc(size);
+    if (data == NULL) {
+        xf_fail("out of memory caching the code of a helper source");
+    }
+    memcpy(data, PyBytes_AS_STRING(bytes), size);
+    Py_DECREF(bytes);
+    code_cache[code_cache_len].source = source;
+    code_cache[code_cache_len].data = data;
+    code_cache[code_cache_len].size = size;
+    code_cache_len++;
+    return code;
+}
+
 PyObject *
 xf_new_namespace(const char *source)
 {
@@ -81,7 +131,13 @@ xf_new_namespace(const char *source)
         Py_DECREF(ns);
         return NULL;
     }
-    PyObject *res = PyRun_String(source, Py_file_input, ns, ns);
+    PyObject *code = helpers_code(source);
+    if (code == NULL) {
+        Py_DECREF(ns);
+        return NULL;
+    }
+    PyObject *res = PyEval_EvalCode(code, ns, ns);
+    Py_DECREF(code);
     if (res == NULL) {
         Py_DECREF(ns);
         return NULL;
@@ -131,13 +187,21 @@ xf_runtime_init(void)
     }
     PyPreConfig preconfig;
     PyPreConfig_InitIsolatedConfig(&preconfig);
-#ifdef XIDFUZZ_PREINIT_ALLOCATOR
-    /* An isolated config ignores PYTHONMALLOC: variants that need a given
-     * allocator (e.g. the system one for Valgrind) set it here. */
+#if defined(XIDFUZZ_PYMALLOC_HARNESS)
+    /* The pymalloc harness: pymalloc without the debug hooks, on the same
+     * core as the production harness (build_cpython.sh, asan), so that
+     * each own-GIL interpreter has its own obmalloc state and an object
+     * freed by the wrong interpreter, or touched after its interpreter is
+     * gone, is reported. */
+    preconfig.allocator = PYMEM_ALLOCATOR_PYMALLOC;
+#elif defined(XIDFUZZ_PREINIT_ALLOCATOR)
+    /* An isolated config ignores PYTHONMALLOC: each recipe names the
+     * allocator its harness runs (build_cpython.sh: malloc with the debug
+     * hooks under ASan, the system one for Valgrind). */
     preconfig.allocator = XIDFUZZ_PREINIT_ALLOCATOR;
 #endif
     check_status("Py_PreInitialize", Py_PreInitialize(&preconfig));
-#ifdef XIDFUZZ_MALLOC_ARENAS
+#ifdef XIDFUZZ_PYMALLOC_HARNESS
     /* After pre-init (which installs the allocators), before init (which
      * allocates the first arena). */
     xf_use_malloc_arenas();
@@ -194,8 +258,8 @@ xf_runtime_init(void)
     init_slot_helpers(0);
     rt.current = 0;
     xf_check_install();
-#ifndef XIDFUZZ_MALLOC_ARENAS
-    /* Not on the asan-pymalloc core: pymalloc's own checks
+#ifndef XIDFUZZ_PYMALLOC_HARNESS
+    /* Not in the pymalloc harness: pymalloc's own checks
      * (_PyMem_PymallocEnabled) compare the object allocator with
      * _PyObject_Malloc, and a wrapped one would make interpreters created
      * later disagree about where their objects live. */

@@ -79,7 +79,7 @@ int xf_current_slot(void);
 void xf_in_every_slot(void (*fn)(void));
 
 /* Route obmalloc's arenas through malloc/free (arena_malloc.c): the
- * asan-pymalloc variant calls it between pre-init and init. */
+ * pymalloc harness calls it between pre-init and init. */
 void xf_use_malloc_arenas(void);
 
 #endif

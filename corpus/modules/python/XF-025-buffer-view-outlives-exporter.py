@@ -8,25 +8,18 @@ interpreter destroyed, debug builds abort and release builds queue a
 pending call on a NULL interpreter.  Dropping a received view after its
 sender ended is all it takes.
 """
-import sys
+import _interpqueues as queues
+import _interpreters
+import test.support.interpreters.queues
 
-XF = "XF-025"
+TRIGGER = "releasing a received memoryview after its exporting interpreter ended"
 
-
-def main():
-    import _interpreters, _interpqueues as queues
-    import test.support.interpreters.queues
-    qid = queues.create(0, 0, 3)
-    interp = _interpreters.create()
-    _interpreters.exec(interp, "import _interpqueues as q; q.put(QID, memoryview(b'xy'), 0, 3)",
-                       shared={"QID": qid})
-    view = queues.get(qid)[0]
-    _interpreters.destroy(interp)
-    del view                                    # assertion / NULL interp on 3.13.5
-    queues.destroy(qid)
-    print(f"{XF} not reproduced: the view outlived its exporter and went quietly")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+qid = queues.create(0, 0, 3)
+interp = _interpreters.create()
+_interpreters.exec(interp, "import _interpqueues as q; q.put(QID, memoryview(b'xy'), 0, 3)",
+                   shared={"QID": qid})
+view = queues.get(qid)[0]
+_interpreters.destroy(interp)
+del view                                    # assertion / NULL interp on 3.13.5
+queues.destroy(qid)
+print("OK: the view outlived its exporter and went quietly", flush=True)

@@ -8,33 +8,26 @@ unlinks them, but does not update queue->last when the freed item was the
 tail: the next send() links the new item into freed memory
 (heap-use-after-free), and the item is lost to recv().
 """
-import sys
+import _interpchannels as channels
+import _interpreters
 
-XF = "XF-026"
+TRIGGER = "send() after the channel's tail item was removed with its interpreter"
 
-
-def main():
-    import _interpreters, _interpchannels as channels
-    cid = channels.create(3)
-    channels.send(cid, 1, unboundop=3, blocking=False)      # stays
-    interp = _interpreters.create()
-    _interpreters.exec(interp, "import _interpchannels as c; c.send(CID, 2, unboundop=1, blocking=False)",
-                       shared={"CID": int(cid)})            # UNBOUND_REMOVE, the tail
-    _interpreters.destroy(interp)                            # removes it
-    channels.send(cid, 3, unboundop=3, blocking=False)      # heap-use-after-free on 3.13.5
-    got = []
-    while True:
-        try:
-            got.append(channels.recv(cid)[0])
-        except channels.ChannelEmptyError:
-            break
-    channels.destroy(cid)
-    if got != [1, 3]:
-        print(f"{XF} REPRODUCED: got {got}, expected [1, 3]")
-        return 1
-    print(f"{XF} not reproduced: got {got}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+cid = channels.create(3)
+channels.send(cid, 1, unboundop=3, blocking=False)      # stays
+interp = _interpreters.create()
+_interpreters.exec(interp, "import _interpchannels as c; c.send(CID, 2, unboundop=1, blocking=False)",
+                   shared={"CID": int(cid)})            # UNBOUND_REMOVE, the tail
+_interpreters.destroy(interp)                            # removes it
+channels.send(cid, 3, unboundop=3, blocking=False)      # heap-use-after-free on 3.13.5
+got = []
+while True:
+    try:
+        got.append(channels.recv(cid)[0])
+    except channels.ChannelEmptyError:
+        break
+channels.destroy(cid)
+if got != [1, 3]:
+    print(f"BUG: got {got}, expected [1, 3]", flush=True)
+else:
+    print(f"OK: got {got}", flush=True)

@@ -5,23 +5,15 @@ the ref stays listed until the channel is destroyed (or its last
 ChannelID goes); _channels_list_all() (Modules/_interpchannelsmodule.c)
 reads ref->chan->defaults.unboundop for every ref: a NULL dereference.
 """
-import sys
+import _interpchannels as channels
 
-XF = "XF-033"
+TRIGGER = "list_all() after close()"
 
-
-def main():
-    import _interpchannels as channels
-    cid = channels.create(3)
-    channels.close(cid)
-    listed = channels.list_all()        # SEGV on 3.13.5
-    channels.destroy(cid)
-    if any(int(c) == int(cid) for c, _ in listed):
-        print(f"{XF} REPRODUCED: list_all() lists the closed channel {int(cid)}")
-        return 1
-    print(f"{XF} not reproduced: list_all() leaves the closed channel out")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+cid = channels.create(3)
+channels.close(cid)
+listed = channels.list_all()        # SEGV on 3.13.5
+channels.destroy(cid)
+if any(int(c) == int(cid) for c, _ in listed):
+    print(f"BUG: list_all() lists the closed channel {int(cid)}", flush=True)
+else:
+    print("OK: list_all() leaves the closed channel out", flush=True)

@@ -1,0 +1,1 @@
+../../../tests/allocated_bytes.py
