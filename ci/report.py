@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 
+from triage_report import load_entries  # KNOWN_BUGS.md, as ./xidfuzz triage reads it
+
 # Lines that start a sanitizer, assertion or oracle report.
 REPORT_START = re.compile(
     r'ORACLE FAILURE|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|'
@@ -35,47 +37,6 @@ MAX_LINES = 90          # lines kept of one output
 def die(msg):
     print(f"xidfuzz: report: {msg}", file=sys.stderr)
     sys.exit(2)
-
-
-class Entry:
-    def __init__(self, bug_id, title):
-        self.id = bug_id
-        self.title = title
-        self.fields = {}        # '- key: value' lines, in order, per key
-        self.prose = []         # the other lines
-
-    def field(self, key):
-        values = self.fields.get(key)
-        return values[0] if values else None
-
-    def paragraphs(self):
-        text, out = [], []
-        for line in self.prose + ['']:
-            if line.strip():
-                text.append(line.rstrip())
-            elif text:
-                out.append('\n'.join(text))
-                text = []
-        return out
-
-
-def load_entries(path):
-    entries = []
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\n')
-            m = re.match(r'^## (XF-\d+): (.*)$', line)
-            if m:
-                entries.append(Entry(m.group(1), m.group(2).strip()))
-                continue
-            if not entries:
-                continue
-            m = re.match(r'^- ([a-z][a-z ]*): (.*)$', line)
-            if m:
-                entries[-1].fields.setdefault(m.group(1), []).append(m.group(2))
-            else:
-                entries[-1].prose.append(line)
-    return entries
 
 
 def backticked(text):

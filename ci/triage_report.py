@@ -8,7 +8,8 @@ Leak reports use the allocation stack of every leak record; the records'
 frame lists are de-duplicated and sorted, so the same set of leaks gives the
 same signature whatever order LeakSanitizer printed them in.
 
-Used by ci/triage.py and unit-tested by tests/test_triage.py.
+Used by ci/triage.py (and its KNOWN_BUGS.md reader by ci/report.py), and
+unit-tested by tests/test_triage.py.
 """
 import re
 
@@ -308,6 +309,52 @@ def libfuzzer_artifacts(text):
     return chunks
 
 
+class KnownEntry:
+    """An entry of KNOWN_BUGS.md: its '## XF-NNN: title' line, its
+    '- key: value' lines (fields: per key, the values in order) and its
+    other lines (prose)."""
+
+    def __init__(self, bug_id, title):
+        self.id = bug_id
+        self.title = title
+        self.fields = {}
+        self.prose = []
+
+    def field(self, key):
+        values = self.fields.get(key)
+        return values[0] if values else None
+
+    def paragraphs(self):
+        text, out = [], []
+        for line in self.prose + ['']:
+            if line.strip():
+                text.append(line.rstrip())
+            elif text:
+                out.append('\n'.join(text))
+                text = []
+        return out
+
+
+def load_entries(path):
+    """KNOWN_BUGS.md -> [KnownEntry], in file order (also ci/report.py's)."""
+    entries = []
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            m = re.match(r'^## (XF-\d+): (.*)$', line)
+            if m:
+                entries.append(KnownEntry(m.group(1), m.group(2).strip()))
+                continue
+            if not entries:
+                continue
+            m = re.match(r'^- ([a-z][a-z ]*): (.*)$', line)
+            if m:
+                entries[-1].fields.setdefault(m.group(1), []).append(m.group(2))
+            else:
+                entries[-1].prose.append(line)
+    return entries
+
+
 class KnownBug:
     def __init__(self, bug_id, title):
         self.id = bug_id
@@ -322,22 +369,20 @@ def load_known(path):
     check) and of every `- match: REGEX` line.  They are CMake regexes,
     where `.` crosses lines: here re.DOTALL."""
     bugs = []
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\n')
-            m = re.match(r'^## (XF-\d+): (.*)$', line)
+    for entry in load_entries(path):
+        bug = KnownBug(entry.id, entry.title)
+        for value in entry.fields.get('target', []):
+            m = re.match(r'(\w+)', value)
             if m:
-                bugs.append(KnownBug(m.group(1), m.group(2).strip()))
-                continue
-            if not bugs:
-                continue
-            m = re.match(r'^- target: (\w+)', line)
+                bug.target = m.group(1)
+        for value in entry.fields.get('input', []):
+            m = re.match(r'\S+ report: (.+)$', value)
             if m:
-                bugs[-1].target = m.group(1)
-            m = re.match(r'^- input: \S+ report: (.+)$', line) or \
-                re.match(r'^- match: (.+)$', line)
-            if m:
-                bugs[-1].matchers.append(re.compile(m.group(1), re.DOTALL))
+                bug.matchers.append(re.compile(m.group(1), re.DOTALL))
+        for value in entry.fields.get('match', []):
+            if value:
+                bug.matchers.append(re.compile(value, re.DOTALL))
+        bugs.append(bug)
     return bugs
 
 

@@ -9,8 +9,9 @@ which oracles check it.
 "Reaches" is read from the source, not from a run (the coverage report is
 the run-time view):
   - a target (fuzz/NAME.c) or scenario (stress/NAME.c) names the API
-    identifier itself, or calls a harness function (core/, or a static
-    function of its own file) that names it, at any depth;
+    identifier itself, or calls a harness function (core/, stress/stress.c
+    for a scenario, or a static function of its own file) that names it,
+    at any depth;
   - the modules target reaches what the interpreter modules call
     (Modules/_interp*module.c of the CPython source, --modules), since it
     drives them.
@@ -169,6 +170,13 @@ def reach(root, api, modules_dir):
                     todo.append(pool[word])
         return reached
 
+    # stress/stress.c: the parts every scenario shares, as core/harness is
+    # for every target.
+    stress_shared = {}
+    p = os.path.join(root, "stress", "stress.c")
+    if os.path.exists(p):
+        stress_shared = c_functions(p)[0]
+
     users = {n: [] for n in api_names}
     for kind, sub in (("target", "fuzz"), ("scenario", "stress")):
         d = os.path.join(root, sub)
@@ -178,6 +186,8 @@ def reach(root, api, modules_dir):
                 continue
             name = f[:-2]
             local, text = c_functions(os.path.join(d, f))
+            if kind == "scenario":
+                local = dict(stress_shared, **local)
             for n in closure(text, local):
                 users[n].append(name)
     if modules_dir and os.path.exists(os.path.join(root, "fuzz", "modules.c")):

@@ -3687,24 +3687,14 @@ op_drop_held(xf_input *in)
  * interpreter, as _interpretersmodule.c documents ("XXX Release when the
  * original interpreter is destroyed").  Kept reachable from here so that
  * LeakSanitizer does not report the documented loss. */
-static struct {
-    void **ptrs;
-    size_t n, cap;
-} orphanage;
+static xf_kept orphanage;       /* pointers */
 
 static void
 keep_orphan(void *p)
 {
-    if (orphanage.n == orphanage.cap) {
-        size_t cap = orphanage.cap ? 2 * orphanage.cap : 32;
-        void *q = realloc(orphanage.ptrs, cap * sizeof(void *));
-        if (q == NULL) {
-            xf_fail("out of memory keeping orphans");
-        }
-        orphanage.ptrs = q;
-        orphanage.cap = cap;
+    if (xf_keep(&orphanage, &p, sizeof(p), 32) < 0) {
+        xf_fail("out of memory keeping orphans");
     }
-    orphanage.ptrs[orphanage.n++] = p;
 }
 
 /* Views of buffer b held by an actor other than its owner. */

@@ -100,10 +100,8 @@ static struct {
 
 /* Lost data stays reachable from here for the life of the process. */
 static struct {
-    _PyCrossInterpreterData *data;
-    size_t n, cap;
-    void **states;          /* allocators of ended interpreters */
-    size_t nstates, capstates;
+    xf_kept data;           /* copies of _PyCrossInterpreterData */
+    xf_kept states;         /* allocators of ended interpreters */
 } orphanage;
 
 /* An interpreter that ends while its objects are still referenced (here:
@@ -126,16 +124,9 @@ keep_allocator_of(int slot)
         xf_fail("out of memory keeping an abandoned allocator");
     }
     memcpy(copy, interp->obmalloc, sizeof(*copy));
-    if (orphanage.nstates == orphanage.capstates) {
-        size_t cap = orphanage.capstates ? 2 * orphanage.capstates : 16;
-        void *p = realloc(orphanage.states, cap * sizeof(*orphanage.states));
-        if (p == NULL) {
-            xf_fail("out of memory keeping an abandoned allocator");
-        }
-        orphanage.states = p;
-        orphanage.capstates = cap;
+    if (xf_keep(&orphanage.states, &copy, sizeof(copy), 16) < 0) {
+        xf_fail("out of memory keeping an abandoned allocator");
     }
-    orphanage.states[orphanage.nstates++] = copy;
 #else
     (void)slot;
 #endif
@@ -173,16 +164,9 @@ npending(int slot)
 static void
 keep_orphan(const _PyCrossInterpreterData *data)
 {
-    if (orphanage.n == orphanage.cap) {
-        size_t cap = orphanage.cap ? 2 * orphanage.cap : 64;
-        void *p = realloc(orphanage.data, cap * sizeof(*orphanage.data));
-        if (p == NULL) {
-            xf_fail("out of memory keeping orphaned data");
-        }
-        orphanage.data = p;
-        orphanage.cap = cap;
+    if (xf_keep(&orphanage.data, data, sizeof(*data), 64) < 0) {
+        xf_fail("out of memory keeping orphaned data");
     }
-    orphanage.data[orphanage.n++] = *data;
 }
 
 /* The owner has cleared a harness-owned struct: check it, free it. */

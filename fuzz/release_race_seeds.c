@@ -25,12 +25,7 @@ op(enum xf_rr_op code)
 static void
 mixed_tuple(void)
 {
-    xf_enc_tuple(&out, 4);
-    xf_enc_ascii(&out, "str");
-    xf_enc_bytes(&out, "bytes", 5);
-    xf_enc_int(&out, 7);
-    xf_enc_tuple(&out, 2);
-    xf_enc_ascii(&out, "nested");
+    xf_enc_mixed_tuple(&out);
     xf_enc_bytes(&out, "", 0);
 }
 
@@ -126,7 +121,6 @@ main(int argc, char **argv)
     if (xf_seeds_open(argc, argv) != 0) {
         return 2;
     }
-    xf_out_reset(&out);
 
     /* Without interpreter creation (what XIDFUZZ_STATIC_POOL keeps). */
     share(1);

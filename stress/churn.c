@@ -30,32 +30,6 @@ typedef struct {
     long lifetimes;
 } churn_worker;
 
-/* Under ThreadSanitizer, interpreters are created and ended one at a time
- * (the xid traffic around them stays concurrent): CPython 3.13 itself
- * races when several are set up or torn down at once (static type
- * readying, module init, runtime counters; see docs/stress.md), and those reports,
- * 20-50 per run in a varying set, would hide the ones about the xid core.
- * The ASan build keeps full concurrency. */
-#ifdef XS_TSAN
-static pthread_mutex_t lifecycle_mu = PTHREAD_MUTEX_INITIALIZER;
-#endif
-
-static void
-lifecycle_lock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_lock(&lifecycle_mu);
-#endif
-}
-
-static void
-lifecycle_unlock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_unlock(&lifecycle_mu);
-#endif
-}
-
 static struct {
     xs_queue queue;
     churn_worker workers[XS_MAX_THREADS];
@@ -139,18 +113,13 @@ static void
 churn_lifetime(int self, xs_rng *rng, PyThreadState *home)
 {
     churn_worker *w = &ch.workers[self];
-    /* The lock before the main interpreter's GIL, always: whoever holds
-     * the lock may wait for that GIL, never the other way round. */
-    lifecycle_lock();
-    PyEval_RestoreThread(home);
-    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
-    PyThreadState *tstate = NULL, *save = NULL;
-    if (_PyXI_NewInterpreter(&config, NULL, &tstate, &save) == NULL) {
-        xs_fail_py("_PyXI_NewInterpreter");
-    }
-    lifecycle_unlock();
+    /* Under ThreadSanitizer, interpreters are made and ended one at a
+     * time (stress.c says why); the xid traffic around them stays
+     * concurrent. */
+    xs_create_end_lock();
+    PyThreadState *tstate = xs_begin_life(home);
+    xs_create_end_unlock();
     __atomic_fetch_add(&ch.created, 1, __ATOMIC_SEQ_CST);
-    /* Now attached to the new interpreter; the main one's GIL is free. */
     PyObject *bytes = xs_payload_bytes(self);
     PyObject *str = xs_payload_str(self);
     Py_ssize_t base = Py_REFCNT(bytes), str_base = Py_REFCNT(str);
@@ -178,12 +147,12 @@ churn_lifetime(int self, xs_rng *rng, PyThreadState *home)
     Py_DECREF(bytes);
     Py_DECREF(str);
     /* Back on `home` (the main interpreter's GIL) once it is gone. */
-    lifecycle_lock();
+    xs_create_end_lock();
     _PyXI_EndInterpreter(tstate->interp, tstate, &home);
     __atomic_fetch_add(&ch.ended, 1, __ATOMIC_SEQ_CST);
     w->lifetimes++;
     PyEval_SaveThread();
-    lifecycle_unlock();
+    xs_create_end_unlock();
 }
 
 static void *

@@ -58,6 +58,7 @@
  * past XF-022 (KNOWN_BUGS.md) on a core without its fix.
  */
 #include "stress.h"
+#include "check.h"                 // xf_keep()
 #include "objcmp.h"
 
 #include "pycore_crossinterp.h"
@@ -69,25 +70,22 @@
 
 /* One owner interpreter's life, shared by its items (never freed before
  * the final check). */
-enum { LIFE_ALIVE = 0, LIFE_ENDING, LIFE_ENDED };
-
 typedef struct lc_life {
     struct lc_life *next;       /* the owner's lives, newest first */
     int owner;                  /* owner thread */
     long index;                 /* which of its lives */
     int64_t interpid;
-    int state;                  /* LIFE_*, atomic */
+    int state;                  /* XS_LIFE_*, atomic */
     long shared;
     pthread_rwlock_t ending;    /* XIDSTRESS_AVOID only (lc.avoid) */
 } lc_life;
 
 typedef struct lc_item {
-    struct lc_item *next;
+    xs_item base;               /* owner, seq, data; linked in an inbox */
+    struct lc_item *next;       /* in a consumer's held or deferred list */
     lc_life *life;
-    int64_t seq;
     int kind;
-    _PyCrossInterpreterData *data;
-    int released_when;          /* the owner's LIFE_* when a plain release returned */
+    int released_when;          /* the owner's XS_LIFE_* when a plain release returned */
     int hold;                   /* HOLD_*: how long a consumer keeps it */
     long ticks;                 /* HOLD_TICKS: passes left */
 } lc_item;
@@ -97,13 +95,6 @@ typedef struct lc_item {
  * rebuilds orphaned data), or for a number of passes of its loop (so that
  * releases land at any point of the owner's end). */
 enum { HOLD_NONE = 0, HOLD_UNTIL_ENDED, HOLD_TICKS };
-
-typedef struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    lc_item *head, *tail;
-    long length;
-} lc_inbox;
 
 typedef struct {
     long shared;
@@ -126,11 +117,10 @@ static struct {
     int nowners, nconsumers, nconsumer_interps;
     PyInterpreterState *main_interp;
     PyInterpreterState *consumer_interps[XS_MAX_THREADS];
-    lc_inbox inboxes[XS_MAX_THREADS];
+    xs_queue inboxes[XS_MAX_THREADS];   /* of lc_item */
     lc_owner owners[XS_MAX_THREADS];
     lc_consumer consumers[XS_MAX_THREADS];
     lc_life *lives[XS_MAX_THREADS];   /* per owner, newest first */
-    int owners_done;                  /* atomic */
     long events;                      /* atomic: any progress, for stall detection */
     int avoid;
 } lc;
@@ -148,95 +138,27 @@ static struct {
  * interpreter's object reachable, for the life of the process. */
 static struct {
     pthread_mutex_t mu;
-    _PyCrossInterpreterData **kept;
-    size_t n, cap;
-} orphanage = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+    xf_kept kept;               /* _PyCrossInterpreterData pointers */
+} orphanage = {PTHREAD_MUTEX_INITIALIZER, {NULL, 0, 0}};
 
 static void
 keep_orphan(_PyCrossInterpreterData *data)
 {
     pthread_mutex_lock(&orphanage.mu);
-    if (orphanage.n == orphanage.cap) {
-        size_t cap = orphanage.cap ? 2 * orphanage.cap : 256;
-        void *p = realloc(orphanage.kept, cap * sizeof(*orphanage.kept));
-        if (p == NULL) {
-            xs_fail("out of memory keeping orphaned data");
-        }
-        orphanage.kept = p;
-        orphanage.cap = cap;
+    if (xf_keep(&orphanage.kept, &data, sizeof(data), 256) < 0) {
+        xs_fail("out of memory keeping orphaned data");
     }
-    orphanage.kept[orphanage.n++] = data;
     pthread_mutex_unlock(&orphanage.mu);
-}
-
-/* Under ThreadSanitizer, owner interpreters are created and ended one at a
- * time, as in churn: CPython 3.13 races when several are set up or torn
- * down at once (static type readying, module init, runtime counters; see
- * docs/stress.md), outside the xid core.  Only owners take this lock:
- * the consumers' rebuilds and releases stay concurrent with every end,
- * which is the race under test.  The ASan build keeps full concurrency. */
-#ifdef XS_TSAN
-static pthread_mutex_t create_end_mu = PTHREAD_MUTEX_INITIALIZER;
-#endif
-
-static void
-create_end_lock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_lock(&create_end_mu);
-#endif
-}
-
-static void
-create_end_unlock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_unlock(&create_end_mu);
-#endif
 }
 
 /* ---- inboxes ------------------------------------------------------------ */
 
-static void
-inbox_push(lc_inbox *q, lc_item *item)
-{
-    item->next = NULL;
-    pthread_mutex_lock(&q->mu);
-    if (q->tail != NULL) {
-        q->tail->next = item;
-    }
-    else {
-        q->head = item;
-    }
-    q->tail = item;
-    q->length++;
-    pthread_cond_signal(&q->cond);
-    pthread_mutex_unlock(&q->mu);
-}
-
+/* The oldest item of an inbox, or NULL: an inbox links the xs_item that
+ * is the first member of each lc_item. */
 static lc_item *
-inbox_pop(lc_inbox *q)
+inbox_pop(xs_queue *q)
 {
-    pthread_mutex_lock(&q->mu);
-    lc_item *item = q->head;
-    if (item != NULL) {
-        q->head = item->next;
-        if (q->head == NULL) {
-            q->tail = NULL;
-        }
-        q->length--;
-    }
-    pthread_mutex_unlock(&q->mu);
-    return item;
-}
-
-static long
-inbox_length(lc_inbox *q)
-{
-    pthread_mutex_lock(&q->mu);
-    long n = q->length;
-    pthread_mutex_unlock(&q->mu);
-    return n;
+    return (lc_item *)xs_queue_pop(q, NULL);
 }
 
 /* ---- payloads --------------------------------------------------------------- */
@@ -259,28 +181,29 @@ payload_text(int owner, long life, char *buf, size_t size, int for_str)
     }
 }
 
-PyObject *
-xs_life_bytes(int owner, long life)
+/* A life's payload as a str (for_str), or as a bytes object. */
+static PyObject *
+payload_object(int owner, long life, int for_str)
 {
     char buf[128];
-    payload_text(owner, life, buf, sizeof(buf), 0);
-    PyObject *obj = PyBytes_FromString(buf);
+    payload_text(owner, life, buf, sizeof(buf), for_str);
+    PyObject *obj = for_str ? PyUnicode_FromString(buf) : PyBytes_FromString(buf);
     if (obj == NULL) {
-        xs_fail_py("PyBytes_FromString");
+        xs_fail_py(for_str ? "PyUnicode_FromString" : "PyBytes_FromString");
     }
     return obj;
 }
 
 PyObject *
+xs_life_bytes(int owner, long life)
+{
+    return payload_object(owner, life, 0);
+}
+
+PyObject *
 xs_life_str(int owner, long life)
 {
-    char buf[128];
-    payload_text(owner, life, buf, sizeof(buf), 1);
-    PyObject *obj = PyUnicode_FromString(buf);
-    if (obj == NULL) {
-        xs_fail_py("PyUnicode_FromString");
-    }
-    return obj;
+    return payload_object(owner, life, 1);
 }
 
 /* The object an item stands for, built in the current interpreter from
@@ -343,27 +266,30 @@ owner_share(int self, lc_life *life, xs_rng *rng, PyObject *bytes, PyObject *str
         xs_fail("out of memory");
     }
     item->life = life;
-    item->seq = o->shared;
+    item->base.owner = life->owner;
+    item->base.seq = o->shared;
     item->kind = (int)xs_rng_below(rng, XS_N_KINDS);
-    PyObject *obj = xs_life_item(life->owner, life->index, item->seq, item->kind, bytes, str);
-    item->data = _PyCrossInterpreterData_New();
-    if (item->data == NULL) {
+    PyObject *obj = xs_life_item(life->owner, life->index, item->base.seq,
+                                 item->kind, bytes, str);
+    item->base.data = _PyCrossInterpreterData_New();
+    if (item->base.data == NULL) {
         xs_fail_py("_PyCrossInterpreterData_New");
     }
-    if (_PyObject_GetCrossInterpreterData(obj, item->data) < 0) {
+    if (_PyObject_GetCrossInterpreterData(obj, item->base.data) < 0) {
         xs_fail_py("_PyObject_GetCrossInterpreterData");
     }
     Py_DECREF(obj);
-    if (_PyCrossInterpreterData_INTERPID(item->data) != life->interpid) {
+    if (_PyCrossInterpreterData_INTERPID(item->base.data) != life->interpid) {
         xs_fail("owner %d: data names interpreter %lld as its owner, not %lld",
-                self, (long long)_PyCrossInterpreterData_INTERPID(item->data),
+                self,
+                (long long)_PyCrossInterpreterData_INTERPID(item->base.data),
                 (long long)life->interpid);
     }
     o->shared++;
-    o->seq_sum += item->seq;
+    o->seq_sum += item->base.seq;
     life->shared++;
     int dest = (int)xs_rng_below(rng, (uint32_t)lc.nconsumers);
-    inbox_push(&lc.inboxes[dest], item);
+    xs_queue_push(&lc.inboxes[dest], &item->base);
 }
 
 /* One owner interpreter: create, share, end -- at once. */
@@ -377,15 +303,13 @@ owner_life(int self, xs_rng *rng, PyThreadState *home, long index)
     life->owner = self;
     life->index = index;
     pthread_rwlock_init(&life->ending, NULL);
-    create_end_lock();
-    PyEval_RestoreThread(home);
-    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
-    PyThreadState *tstate = NULL, *save = NULL;
-    if (_PyXI_NewInterpreter(&config, NULL, &tstate, &save) == NULL) {
-        xs_fail_py("_PyXI_NewInterpreter");
-    }
-    create_end_unlock();
-    /* Now attached to the new interpreter; the main one's GIL is free. */
+    /* Under ThreadSanitizer one owner at a time makes or ends its
+     * interpreter (stress.c says why); the consumers' rebuilds and
+     * releases stay concurrent with every end, which is the race under
+     * test. */
+    xs_create_end_lock();
+    PyThreadState *tstate = xs_begin_life(home);
+    xs_create_end_unlock();
     life->interpid = PyInterpreterState_GetID(tstate->interp);
     life->next = lc.lives[self];
     lc.lives[self] = life;              /* read only by the final check */
@@ -395,19 +319,7 @@ owner_life(int self, xs_rng *rng, PyThreadState *home, long index)
     int nitems = 1 + (int)xs_rng_below(rng, (uint32_t)xs_params_g.window);
     for (int k = 0; k < nitems; k++) {
         owner_share(self, life, rng, bytes, str);
-        switch (xs_rng_below(rng, 8)) {
-        case 0:
-            xs_run_pending(tstate);
-            break;
-        case 1:
-            /* Give the consumers a moment with our data while we live. */
-            PyEval_SaveThread();
-            sched_yield();
-            PyEval_RestoreThread(tstate);
-            break;
-        default:
-            break;
-        }
+        xs_pace_owner(rng, tstate);
     }
     if (xs_rng_below(rng, 2)) {
         xs_run_pending(tstate);
@@ -418,27 +330,11 @@ owner_life(int self, xs_rng *rng, PyThreadState *home, long index)
     __atomic_fetch_add(&lc.events, 1, __ATOMIC_RELAXED);
 
     /* End it now, whatever is queued, rebuilt or being released. */
-    create_end_lock();
-    if (lc.avoid) {
-        pthread_rwlock_wrlock(&life->ending);
-    }
-    __atomic_store_n(&life->state, LIFE_ENDING, __ATOMIC_SEQ_CST);
-    if (lc.avoid) {
-        pthread_rwlock_unlock(&life->ending);
-    }
-    _PyXI_EndInterpreter(tstate->interp, tstate, &home);
-    __atomic_store_n(&life->state, LIFE_ENDED, __ATOMIC_SEQ_CST);
-    PyEval_SaveThread();
-    create_end_unlock();
+    xs_create_end_lock();
+    xs_end_life(tstate, home, &life->state, lc.avoid ? &life->ending : NULL);
+    xs_create_end_unlock();
     lc.owners[self].lives++;
     __atomic_fetch_add(&lc.events, 1, __ATOMIC_RELAXED);
-    (void)save;
-}
-
-static void
-owner_main(int self)
-{
-    xs_live_lives(self, lc.main_interp, owner_life, &lc.owners_done);
 }
 
 /* ---- consumers ------------------------------------------------------------ */
@@ -449,11 +345,12 @@ check_rebuilt(int self, const lc_item *item, PyObject *got)
     const lc_life *life = item->life;
     PyObject *bytes = xs_life_bytes(life->owner, life->index);
     PyObject *str = xs_life_str(life->owner, life->index);
-    PyObject *want = xs_life_item(life->owner, life->index, item->seq, item->kind, bytes, str);
+    PyObject *want = xs_life_item(life->owner, life->index, item->base.seq,
+                                  item->kind, bytes, str);
     char why[256];
     if (!xf_compare(want, got, why, sizeof(why))) {
         xs_fail("consumer %d: item %d/%ld/%lld (kind %d) rebuilt wrong: %s",
-                self, life->owner, life->index, (long long)item->seq,
+                self, life->owner, life->index, (long long)item->base.seq,
                 item->kind, why);
     }
     Py_DECREF(want);
@@ -467,7 +364,7 @@ check_rebuilt(int self, const lc_item *item, PyObject *got)
 static const char *
 state_name(int state)
 {
-    return state == LIFE_ALIVE ? "alive" : state == LIFE_ENDING ? "ending" : "ended";
+    return state == XS_LIFE_ALIVE ? "alive" : state == XS_LIFE_ENDING ? "ending" : "ended";
 }
 
 static void
@@ -478,7 +375,7 @@ sweep_deferred(int self, int all)
     while (*link != NULL) {
         lc_item *item = *link;
         int state = __atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST);
-        if (state != LIFE_ENDED) {
+        if (state != XS_LIFE_ENDED) {
             if (all) {
                 xs_fail("consumer %d: owner %d/%ld never ended", self,
                         item->life->owner, item->life->index);
@@ -486,7 +383,7 @@ sweep_deferred(int self, int all)
             link = &item->next;
             continue;
         }
-        _PyCrossInterpreterData *data = item->data;
+        _PyCrossInterpreterData *data = item->base.data;
         if (data->data != NULL || data->obj != NULL) {
             xs_fail("consumer %d: item %d/%ld/%lld (kind %d): its "
                     "_PyCrossInterpreterData_Release returned 0 (owner "
@@ -494,7 +391,7 @@ sweep_deferred(int self, int all)
                     "never carried out: after the owner ended the data still "
                     "holds data=%p obj=%p",
                     self, item->life->owner, item->life->index,
-                    (long long)item->seq, item->kind,
+                    (long long)item->base.seq, item->kind,
                     (long long)item->life->interpid,
                     state_name(item->released_when), data->data,
                     (void *)data->obj);
@@ -511,7 +408,7 @@ static void
 consumer_release(int self, lc_item *item, xs_rng *rng)
 {
     lc_consumer *c = &lc.consumers[self];
-    _PyCrossInterpreterData *data = item->data;
+    _PyCrossInterpreterData *data = item->base.data;
     int rawfree = (int)xs_rng_below(rng, 2);
     int payload = has_payload(data);
     /* A copy of the struct, kept only if the release turns out to be
@@ -521,11 +418,11 @@ consumer_release(int self, lc_item *item, xs_rng *rng)
     if (lc.avoid) {
         pthread_rwlock_rdlock(&item->life->ending);
         locked = 1;
-        if (__atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) != LIFE_ALIVE) {
+        if (__atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) != XS_LIFE_ALIVE) {
             pthread_rwlock_unlock(&item->life->ending);
             locked = 0;
             PyThreadState *tstate = PyEval_SaveThread();
-            while (__atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) != LIFE_ENDED) {
+            while (__atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) != XS_LIFE_ENDED) {
                 sched_yield();
             }
             PyEval_RestoreThread(tstate);
@@ -542,11 +439,11 @@ consumer_release(int self, lc_item *item, xs_rng *rng)
     const char *how = rawfree ? "_PyCrossInterpreterData_ReleaseAndRawFree"
                               : "_PyCrossInterpreterData_Release";
     if (rc == 0 && exc == NULL) {
-        if (payload && before == LIFE_ENDED) {
+        if (payload && before == XS_LIFE_ENDED) {
             xs_fail("consumer %d: %s of item %d/%ld/%lld (kind %d) returned 0 "
                     "although its owner interpreter %lld had ended",
                     self, how, item->life->owner, item->life->index,
-                    (long long)item->seq, item->kind,
+                    (long long)item->base.seq, item->kind,
                     (long long)item->life->interpid);
         }
         if (!payload) {
@@ -572,7 +469,7 @@ consumer_release(int self, lc_item *item, xs_rng *rng)
     }
     if (rc == -1 && exc != NULL
             && Py_TYPE(exc) == (PyTypeObject *)PyExc_InterpreterNotFoundError
-            && payload && after != LIFE_ALIVE) {
+            && payload && after != XS_LIFE_ALIVE) {
         Py_DECREF(exc);
         c->refused++;
         if (rawfree) {
@@ -595,7 +492,7 @@ consumer_release(int self, lc_item *item, xs_rng *rng)
             "%s%s%s; owner interpreter %lld was %s before and %s after "
             "(expected 0, or -1 with InterpreterNotFoundError once the owner "
             "is ending)", self, how, item->life->owner, item->life->index,
-            (long long)item->seq, item->kind,
+            (long long)item->base.seq, item->kind,
             payload ? "" : ", nothing to release", rc,
             exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
             msg != NULL ? ": " : "", msg != NULL ? msg : "",
@@ -610,13 +507,13 @@ consumer_rebuild(int self, lc_item *item, xs_rng *rng)
     int rebuilds = (int)xs_rng_below(rng, 3);
     for (int r = 0; r < rebuilds; r++) {
         int before = __atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST);
-        PyObject *got = _PyCrossInterpreterData_NewObject(item->data);
+        PyObject *got = _PyCrossInterpreterData_NewObject(item->base.data);
         if (got == NULL) {
             xs_fail_py("_PyCrossInterpreterData_NewObject");
         }
         check_rebuilt(self, item, got);
         Py_DECREF(got);
-        if (before == LIFE_ENDED) {
+        if (before == XS_LIFE_ENDED) {
             c->rebuilt_orphan++;
         }
     }
@@ -639,7 +536,7 @@ consumer_receive(int self, lc_item *item, xs_rng *rng)
     int owner = item->life->owner;
     c->received++;
     c->from_owner[owner]++;
-    c->seq_sum[owner] += item->seq;
+    c->seq_sum[owner] += item->base.seq;
     switch (xs_rng_below(rng, 4)) {
     case 0:
     case 1:
@@ -670,7 +567,7 @@ consumer_tick(int self, xs_rng *rng, int all)
         lc_item *item = *link;
         int due = all
             || (item->hold == HOLD_UNTIL_ENDED
-                && __atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) == LIFE_ENDED)
+                && __atomic_load_n(&item->life->state, __ATOMIC_SEQ_CST) == XS_LIFE_ENDED)
             || (item->hold == HOLD_TICKS && --item->ticks <= 0);
         if (!due) {
             link = &item->next;
@@ -682,21 +579,19 @@ consumer_tick(int self, xs_rng *rng, int all)
 }
 
 static void
-consumer_main(int self)
+consumer_main(int self, xs_rng *rng)
 {
-    xs_rng rng;
-    xs_rng_init(&rng, lc.nowners + self);
-    lc_inbox *inbox = &lc.inboxes[self];
+    xs_queue *inbox = &lc.inboxes[self];
     lc_consumer *c = &lc.consumers[self];
     PyThreadState *tstate = xs_attach(lc.consumer_interps[self % lc.nconsumer_interps]);
     long idles = 0, seen = -1;
     for (;;) {
-        int done = __atomic_load_n(&lc.owners_done, __ATOMIC_SEQ_CST) == lc.nowners;
+        int done = xs_owners_done() == lc.nowners;
         lc_item *item = inbox_pop(inbox);
         if (item != NULL) {
-            consumer_receive(self, item, &rng);
+            consumer_receive(self, item, rng);
         }
-        consumer_tick(self, &rng, 0);
+        consumer_tick(self, rng, 0);
         if (c->ndeferred > 64) {
             sweep_deferred(self, 0);
         }
@@ -717,26 +612,13 @@ consumer_main(int self)
         }
         else if (++idles > XS_STALL_IDLES) {
             xs_fail("consumer %d stalled: %d of %d owners done", self,
-                    __atomic_load_n(&lc.owners_done, __ATOMIC_SEQ_CST), lc.nowners);
+                    xs_owners_done(), lc.nowners);
         }
         xs_idle(tstate, &inbox->mu, &inbox->cond);
     }
-    consumer_tick(self, &rng, 1);
+    consumer_tick(self, rng, 1);
     sweep_deferred(self, 1);
     xs_detach(tstate);
-}
-
-static void *
-lc_worker_main(void *arg)
-{
-    int index = (int)(intptr_t)arg;
-    if (index < lc.nowners) {
-        owner_main(index);
-    }
-    else {
-        consumer_main(index - lc.nowners);
-    }
-    return NULL;
 }
 
 /* ---- the scenario ---------------------------------------------------------- */
@@ -748,9 +630,9 @@ lc_check(void)
     long orphan_rebuilds = 0, deferred = 0, lives = 0;
     for (int i = 0; i < lc.nconsumers; i++) {
         lc_consumer *c = &lc.consumers[i];
-        if (inbox_length(&lc.inboxes[i]) != 0) {
+        if (xs_queue_length(&lc.inboxes[i]) != 0) {
             xs_fail("%ld item(s) left in consumer %d's inbox",
-                    inbox_length(&lc.inboxes[i]), i);
+                    xs_queue_length(&lc.inboxes[i]), i);
         }
         if (c->released_ok + c->released_empty + c->refused != c->received) {
             xs_fail("consumer %d received %ld items but released %ld (+%ld "
@@ -778,7 +660,7 @@ lc_check(void)
                     "%lld, want %lld)", o, w->shared, got, sum, want_sum);
         }
         for (lc_life *life = lc.lives[o]; life != NULL; life = life->next) {
-            if (life->state != LIFE_ENDED) {
+            if (life->state != XS_LIFE_ENDED) {
                 xs_fail("owner %d's interpreter %lld never ended", o,
                         (long long)life->interpid);
             }
@@ -786,16 +668,8 @@ lc_check(void)
         shared += w->shared;
         lives += w->lives;
     }
-    for (int i = 0; i < lc.nconsumer_interps; i++) {
-        if (xs_npending(lc.consumer_interps[i]) != 0) {
-            xs_fail("%d pending call(s) left in consumer interpreter %d",
-                    xs_npending(lc.consumer_interps[i]), i);
-        }
-    }
-    if (xs_npending(lc.main_interp) != 0) {
-        xs_fail("%d pending call(s) left in the main interpreter",
-                xs_npending(lc.main_interp));
-    }
+    xs_check_no_pending("consumer", lc.consumer_interps, lc.nconsumer_interps,
+                        lc.main_interp);
     printf("lifecycle: %ld owner interpreters lived and ended; %ld items shared "
            "and received; releases: %ld accepted (%ld plain ones checked "
            "carried out), %ld with nothing to release, %ld refused as "
@@ -810,13 +684,8 @@ lc_check(void)
 int
 xs_lifecycle(void)
 {
-    lc.nowners = xs_params_g.interps;
-    lc.nconsumers = xs_params_g.threads;
-    lc.nconsumer_interps = (lc.nconsumers + 1) / 2;
-    if (lc.nowners + lc.nconsumers > XS_MAX_THREADS) {
-        xs_fail("--interps (owners) + --threads (consumers) is at most %d",
-                XS_MAX_THREADS);
-    }
+    xs_lives_sizes("owners", "consumers", &lc.nowners, &lc.nconsumers,
+                   &lc.nconsumer_interps);
     const char *avoid = getenv("XIDSTRESS_AVOID");
     lc.avoid = avoid != NULL && avoid[0] != '\0' && strcmp(avoid, "0") != 0;
     if (lc.avoid) {
@@ -828,13 +697,9 @@ xs_lifecycle(void)
         lc.consumer_interps[i] = xs_new_interp();
     }
     for (int i = 0; i < lc.nconsumers; i++) {
-        lc_inbox *q = &lc.inboxes[i];
-        pthread_mutex_init(&q->mu, NULL);
-        pthread_cond_init(&q->cond, NULL);
+        xs_queue_init(&lc.inboxes[i]);
     }
-    PyThreadState *main_tstate = PyEval_SaveThread();
-    xs_run_workers(lc.nowners + lc.nconsumers, lc_worker_main);
-    PyEval_RestoreThread(main_tstate);
+    xs_run_lives(lc.nowners, owner_life, lc.nconsumers, consumer_main);
     lc_check();
     for (int i = 0; i < lc.nconsumer_interps; i++) {
         xs_end_interp(lc.consumer_interps[i]);

@@ -46,9 +46,7 @@
 #include "objcmp.h"
 
 #include "pycore_crossinterp.h"
-#include "pycore_pylifecycle.h"    // _PyInterpreterConfig_*()
 
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,14 +61,12 @@
 /* The module's unbound ops (Modules/_interpreters_common.h). */
 enum { OP_REMOVE = 1, OP_ERROR = 2, OP_REPLACE = 3 };
 
-enum { LIFE_ALIVE = 0, LIFE_ENDING, LIFE_ENDED };
-
 typedef struct qu_life {
     struct qu_life *next;
     int owner;
     long index;
     int64_t interpid;
-    int state;                  /* LIFE_*, atomic */
+    int state;                  /* XS_LIFE_*, atomic */
     /* Raw pointers, no references: the payloads of an interpreter that
      * ended while an item was in flight stay allocated (leaked with it,
      * documented: crossinterp.c _xidata_release); these keep them
@@ -130,35 +126,9 @@ static struct {
     pthread_mutex_t table_mu;
     qu_queue **table;           /* by qid */
     int64_t table_size;
-    int putters_done;           /* atomic */
     long events;                /* atomic */
     long replaced, counts_checked, empties;  /* atomic */
 } qu;
-
-/* As in lifecycle: under ThreadSanitizer putter interpreters are created
- * and ended one at a time (CPython 3.13 races when several are set up or
- * torn down at once, outside the xid core and the module; see
- * docs/stress.md).  The puts, gets and destroys of the other threads stay
- * concurrent with every end, which is the race under test. */
-#ifdef XS_TSAN
-static pthread_mutex_t create_end_mu = PTHREAD_MUTEX_INITIALIZER;
-#endif
-
-static void
-create_end_lock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_lock(&create_end_mu);
-#endif
-}
-
-static void
-create_end_unlock(void)
-{
-#ifdef XS_TSAN
-    pthread_mutex_unlock(&create_end_mu);
-#endif
-}
 
 /* ---- records ---------------------------------------------------------------- */
 
@@ -415,12 +385,12 @@ check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc)
     else {
         long op = PyLong_Check(unbound) ? PyLong_AsLong(unbound) : -1;
         if (obj != Py_None || op != e->op || op == OP_REMOVE
-                || life_state == LIFE_ALIVE) {
+                || life_state == XS_LIFE_ALIVE) {
             xs_fail("%s: item %d/%ld/%lld (put with unbound op %d by "
                     "interpreter %lld, %s) came out of queue %lld as (%s, %ld, "
                     "op %ld)", who, owner, e->life->index, (long long)seq,
                     e->op, (long long)e->life->interpid,
-                    life_state == LIFE_ALIVE ? "alive" : "ending or ended",
+                    life_state == XS_LIFE_ALIVE ? "alive" : "ending or ended",
                     (long long)q->qid, Py_TYPE(obj)->tp_name, fmt, op);
         }
         seen = SEEN_UNBOUND;
@@ -499,13 +469,13 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
     }
     life->owner = self;
     life->index = index;
-    create_end_lock();
-    PyEval_RestoreThread(home);
-    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
-    PyThreadState *tstate = NULL, *save = NULL;
-    if (_PyXI_NewInterpreter(&config, NULL, &tstate, &save) == NULL) {
-        xs_fail_py("_PyXI_NewInterpreter");
-    }
+    /* As in lifecycle: under ThreadSanitizer one putter at a time makes or
+     * ends its interpreter (CPython 3.13 races when several are set up or
+     * torn down at once, outside the xid core and the module; stress.c).
+     * The puts, gets and destroys of the other threads stay concurrent
+     * with every end, which is the race under test. */
+    xs_create_end_lock();
+    PyThreadState *tstate = xs_begin_life(home);
     qu_mod m;
 #ifdef XS_TSAN
     /* Under ThreadSanitizer the imports happen here, under the same lock:
@@ -516,7 +486,7 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
      * NEXT_GLOBAL_VERSION_TAG++), outside the xid core and the module. */
     load_module(&m, 1);
 #endif
-    create_end_unlock();
+    xs_create_end_unlock();
 #ifndef XS_TSAN
     load_module(&m, 0);     /* put() imports the rest on the first QueueFull */
 #endif
@@ -533,18 +503,7 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
     int nitems = 1 + (int)xs_rng_below(rng, (uint32_t)xs_params_g.window);
     for (int k = 0; k < nitems && p->n < QU_SEQ_MAX; k++) {
         put_one(self, life, &m, rng, bytes, str);
-        switch (xs_rng_below(rng, 8)) {
-        case 0:
-            xs_run_pending(tstate);
-            break;
-        case 1:
-            PyEval_SaveThread();
-            sched_yield();
-            PyEval_RestoreThread(tstate);
-            break;
-        default:
-            break;
-        }
+        xs_pace_owner(rng, tstate);
     }
     Py_DECREF(bytes);
     Py_DECREF(str);
@@ -552,20 +511,10 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
     __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
 
     /* End it now, whatever it put that is still queued or being got. */
-    create_end_lock();
-    __atomic_store_n(&life->state, LIFE_ENDING, __ATOMIC_SEQ_CST);
-    _PyXI_EndInterpreter(tstate->interp, tstate, &home);
-    __atomic_store_n(&life->state, LIFE_ENDED, __ATOMIC_SEQ_CST);
-    PyEval_SaveThread();
-    create_end_unlock();
+    xs_create_end_lock();
+    xs_end_life(tstate, home, &life->state, NULL);
+    xs_create_end_unlock();
     __atomic_fetch_add(&qu.events, 1, __ATOMIC_RELAXED);
-    (void)save;
-}
-
-static void
-putter_main(int self)
-{
-    xs_live_lives(self, qu.main_interp, putter_life, &qu.putters_done);
 }
 
 /* ---- getters ------------------------------------------------------------- */
@@ -616,14 +565,6 @@ check_count(int self, qu_mod *m, qu_queue *q)
     __atomic_fetch_add(&qu.counts_checked, 1, __ATOMIC_RELAXED);
 }
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 pause_briefly(void)
 {
@@ -632,27 +573,25 @@ pause_briefly(void)
 }
 
 static void
-getter_main(int self)
+getter_main(int self, xs_rng *rng)
 {
-    xs_rng rng;
-    xs_rng_init(&rng, qu.nputters + self);
     int home = self % qu.ninterps;
     qu_mod *m = &qu.interp_mods[home];
     PyThreadState *tstate = xs_attach(qu.interps[home]);
     char who[32];
     snprintf(who, sizeof(who), "getter %d", self);
     long seen = -1;
-    double last_event = now_seconds();
+    double last_event = xs_now_seconds();
     for (;;) {
-        int done = __atomic_load_n(&qu.putters_done, __ATOMIC_SEQ_CST) == qu.nputters;
+        int done = xs_owners_done() == qu.nputters;
         if (done) {
             break;
         }
         /* Slot 2 is read rarely: items pile up there, and their
          * interpreters end under them (unbound ops). */
-        uint32_t pick = xs_rng_below(&rng, 64);
+        uint32_t pick = xs_rng_below(rng, 64);
         int slot = pick < 54 ? 0 : pick < 62 ? 1 : 2;
-        uint32_t what = xs_rng_below(&rng, 512);
+        uint32_t what = xs_rng_below(rng, 512);
         if (what == 0) {
             replace_queue(self, m, slot);
         }
@@ -671,33 +610,20 @@ getter_main(int self)
                 PyEval_RestoreThread(tstate);
             }
         }
-        if (xs_rng_below(&rng, 16) == 0) {
+        if (xs_rng_below(rng, 16) == 0) {
             xs_run_pending(tstate);
         }
         long events = __atomic_load_n(&qu.events, __ATOMIC_RELAXED);
         if (events != seen) {
             seen = events;
-            last_event = now_seconds();
+            last_event = xs_now_seconds();
         }
-        else if (now_seconds() - last_event > XS_STALL_SECONDS) {
+        else if (xs_now_seconds() - last_event > XS_STALL_SECONDS) {
             xs_fail("getter %d stalled: %d of %d putters done", self,
-                    __atomic_load_n(&qu.putters_done, __ATOMIC_SEQ_CST), qu.nputters);
+                    xs_owners_done(), qu.nputters);
         }
     }
     xs_detach(tstate);
-}
-
-static void *
-qu_worker_main(void *arg)
-{
-    int index = (int)(intptr_t)arg;
-    if (index < qu.nputters) {
-        putter_main(index);
-    }
-    else {
-        getter_main(index - qu.nputters);
-    }
-    return NULL;
 }
 
 /* ---- the scenario ---------------------------------------------------------- */
@@ -751,7 +677,7 @@ qu_check(void)
     for (int o = 0; o < qu.nputters; o++) {
         qu_putter *p = &qu.putters[o];
         for (qu_life *life = p->lives; life != NULL; life = life->next) {
-            if (life->state != LIFE_ENDED) {
+            if (life->state != XS_LIFE_ENDED) {
                 xs_fail("putter %d's interpreter %lld never ended", o,
                         (long long)life->interpid);
             }
@@ -800,16 +726,7 @@ qu_check(void)
         lost += q->gets_orphaned;
     }
     free(unexplained);
-    for (int i = 0; i < qu.ninterps; i++) {
-        if (xs_npending(qu.interps[i]) != 0) {
-            xs_fail("%d pending call(s) left in getter interpreter %d",
-                    xs_npending(qu.interps[i]), i);
-        }
-    }
-    if (xs_npending(qu.main_interp) != 0) {
-        xs_fail("%d pending call(s) left in the main interpreter",
-                xs_npending(qu.main_interp));
-    }
+    xs_check_no_pending("getter", qu.interps, qu.ninterps, qu.main_interp);
     printf("queues: %ld putter interpreters lived and ended; %ld items put "
            "(%ld refused: %ld QueueNotFoundError, %ld QueueFull); %ld got "
            "whole, %ld got unbound, %ld removed with their interpreter, %ld "
@@ -822,13 +739,7 @@ qu_check(void)
 int
 xs_queues(void)
 {
-    qu.nputters = xs_params_g.interps;
-    qu.ngetters = xs_params_g.threads;
-    qu.ninterps = (qu.ngetters + 1) / 2;
-    if (qu.nputters + qu.ngetters > XS_MAX_THREADS) {
-        xs_fail("--interps (putters) + --threads (getters) is at most %d",
-                XS_MAX_THREADS);
-    }
+    xs_lives_sizes("putters", "getters", &qu.nputters, &qu.ngetters, &qu.ninterps);
     pthread_mutex_init(&qu.table_mu, NULL);
     for (int i = 0; i < qu.nputters; i++) {
         pthread_mutex_init(&qu.putters[i].mu, NULL);
@@ -852,9 +763,7 @@ xs_queues(void)
         pthread_mutex_init(&qu.slots[s].mu, NULL);
         qu.slots[s].q = create_queue(&qu.main_mod, s == 1 ? QU_BOUNDED_MAXSIZE : 0);
     }
-    PyEval_SaveThread();
-    xs_run_workers(qu.nputters + qu.ngetters, qu_worker_main);
-    PyEval_RestoreThread(main_tstate);
+    xs_run_lives(qu.nputters, putter_life, qu.ngetters, getter_main);
     xs_run_pending(main_tstate);
     drain_and_destroy();
     qu_check();

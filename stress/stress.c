@@ -7,6 +7,7 @@
 #include "pycore_interp.h"         // interp->ceval.pending
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +103,8 @@ xs_progress_add(long n)
     __atomic_fetch_add(&progress_count, n, __ATOMIC_RELAXED);
 }
 
-static double
-now_seconds(void)
+double
+xs_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -187,11 +188,11 @@ xs_run_workers(int n, void *(*fn)(void *))
             xs_fail("pthread_create failed for worker %d", i);
         }
     }
-    double start = now_seconds();
+    double start = xs_now_seconds();
     long last_count = -1;
     double last_change = start;
     while (!wait_workers(1.0)) {
-        double elapsed = now_seconds() - start;
+        double elapsed = xs_now_seconds() - start;
         long count = __atomic_load_n(&progress_count, __ATOMIC_RELAXED);
         printf("progress: %.0fs, %ld operations\n", elapsed, count);
         fflush(stdout);
@@ -200,9 +201,9 @@ xs_run_workers(int n, void *(*fn)(void *))
         }
         if (count != last_count) {
             last_count = count;
-            last_change = now_seconds();
+            last_change = xs_now_seconds();
         }
-        else if (now_seconds() - last_change >= XS_HANG_SECONDS) {
+        else if (xs_now_seconds() - last_change >= XS_HANG_SECONDS) {
             report_hang();
         }
     }
@@ -210,7 +211,7 @@ xs_run_workers(int n, void *(*fn)(void *))
         pthread_join(threads[i], NULL);
     }
     printf("progress: done, %ld operations in %.1fs\n",
-           __atomic_load_n(&progress_count, __ATOMIC_RELAXED), now_seconds() - start);
+           __atomic_load_n(&progress_count, __ATOMIC_RELAXED), xs_now_seconds() - start);
     fflush(stdout);
 }
 
@@ -253,22 +254,6 @@ xs_detach(PyThreadState *tstate)
 }
 
 void
-xs_live_lives(int self, PyInterpreterState *home_interp, xs_life_fn life,
-              int *done)
-{
-    xs_rng rng;
-    xs_rng_init(&rng, self);
-    PyThreadState *home = xs_attach(home_interp);
-    PyEval_SaveThread();
-    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
-        life(self, &rng, home, i);
-    }
-    PyEval_RestoreThread(home);
-    xs_detach(home);
-    __atomic_fetch_add(done, 1, __ATOMIC_SEQ_CST);
-}
-
-void
 xs_run_pending(PyThreadState *tstate)
 {
     /* Py_MakePendingCalls() only serves the main interpreter's main
@@ -282,6 +267,22 @@ int
 xs_npending(PyInterpreterState *interp)
 {
     return _Py_atomic_load_int32(&interp->ceval.pending.npending);
+}
+
+void
+xs_check_no_pending(const char *role, PyInterpreterState **interps, int n,
+                    PyInterpreterState *main_interp)
+{
+    for (int i = 0; i < n; i++) {
+        if (xs_npending(interps[i]) != 0) {
+            xs_fail("%d pending call(s) left in %s interpreter %d",
+                    xs_npending(interps[i]), role, i);
+        }
+    }
+    if (xs_npending(main_interp) != 0) {
+        xs_fail("%d pending call(s) left in the main interpreter",
+                xs_npending(main_interp));
+    }
 }
 
 void
@@ -299,6 +300,153 @@ xs_idle(PyThreadState *tstate, pthread_mutex_t *mu, pthread_cond_t *cond)
     (void)pthread_cond_timedwait(cond, mu, &deadline);
     pthread_mutex_unlock(mu);
     PyEval_RestoreThread(tstate);
+}
+
+/* ---- owner interpreters' lives ------------------------------------------- */
+
+/* Under ThreadSanitizer, the scenarios that make and end interpreters
+ * while others run (churn, lifecycle, queues) do it one at a time:
+ * CPython 3.13 itself races when several are set up or torn down at once
+ * (static type readying, module init, runtime counters; see
+ * docs/stress.md), outside the xid core, and those reports, 20-50 per run
+ * in a varying set, would hide the ones about the xid core.  Only the
+ * threads that make and end interpreters take this lock: the xid traffic
+ * of the others stays concurrent with every end, which is the race under
+ * test.  The ASan build keeps full concurrency. */
+#ifdef XS_TSAN
+static pthread_mutex_t create_end_mu = PTHREAD_MUTEX_INITIALIZER;
+#endif
+
+void
+xs_create_end_lock(void)
+{
+#ifdef XS_TSAN
+    pthread_mutex_lock(&create_end_mu);
+#endif
+}
+
+void
+xs_create_end_unlock(void)
+{
+#ifdef XS_TSAN
+    pthread_mutex_unlock(&create_end_mu);
+#endif
+}
+
+PyThreadState *
+xs_begin_life(PyThreadState *home)
+{
+    PyEval_RestoreThread(home);
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyThreadState *tstate = NULL, *save = NULL;
+    if (_PyXI_NewInterpreter(&config, NULL, &tstate, &save) == NULL) {
+        xs_fail_py("_PyXI_NewInterpreter");
+    }
+    (void)save;
+    /* Now attached to the new interpreter; the main one's GIL is free. */
+    return tstate;
+}
+
+void
+xs_pace_owner(xs_rng *rng, PyThreadState *tstate)
+{
+    switch (xs_rng_below(rng, 8)) {
+    case 0:
+        xs_run_pending(tstate);
+        break;
+    case 1:
+        /* Give the other threads a moment with our data while we live. */
+        PyEval_SaveThread();
+        sched_yield();
+        PyEval_RestoreThread(tstate);
+        break;
+    default:
+        break;
+    }
+}
+
+void
+xs_end_life(PyThreadState *tstate, PyThreadState *home, int *state,
+            pthread_rwlock_t *ending)
+{
+    if (ending != NULL) {
+        pthread_rwlock_wrlock(ending);
+    }
+    __atomic_store_n(state, XS_LIFE_ENDING, __ATOMIC_SEQ_CST);
+    if (ending != NULL) {
+        pthread_rwlock_unlock(ending);
+    }
+    _PyXI_EndInterpreter(tstate->interp, tstate, &home);
+    __atomic_store_n(state, XS_LIFE_ENDED, __ATOMIC_SEQ_CST);
+    PyEval_SaveThread();
+}
+
+void
+xs_lives_sizes(const char *owners, const char *users, int *nowners,
+               int *nusers, int *nuser_interps)
+{
+    *nowners = xs_params_g.interps;
+    *nusers = xs_params_g.threads;
+    *nuser_interps = (*nusers + 1) / 2;
+    if (*nowners + *nusers > XS_MAX_THREADS) {
+        xs_fail("--interps (%s) + --threads (%s) is at most %d", owners, users,
+                XS_MAX_THREADS);
+    }
+}
+
+/* The run of xs_run_lives(), set before its threads start. */
+static struct {
+    int nowners;
+    xs_life_fn life;
+    xs_user_fn user;
+    PyInterpreterState *home_interp;
+    int owners_done;                /* atomic */
+} lives;
+
+static void
+live_lives(int self, xs_rng *rng)
+{
+    PyThreadState *home = xs_attach(lives.home_interp);
+    PyEval_SaveThread();
+    for (long i = 0; i < xs_params_g.iterations && !xs_should_stop(); i++) {
+        lives.life(self, rng, home, i);
+    }
+    PyEval_RestoreThread(home);
+    xs_detach(home);
+    __atomic_fetch_add(&lives.owners_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *
+lives_worker_main(void *arg)
+{
+    int index = (int)(intptr_t)arg;
+    xs_rng rng;
+    xs_rng_init(&rng, index);
+    if (index < lives.nowners) {
+        live_lives(index, &rng);
+    }
+    else {
+        lives.user(index - lives.nowners, &rng);
+    }
+    return NULL;
+}
+
+void
+xs_run_lives(int nowners, xs_life_fn life, int nusers, xs_user_fn user)
+{
+    lives.nowners = nowners;
+    lives.life = life;
+    lives.user = user;
+    lives.home_interp = PyInterpreterState_Get();
+    PyThreadState *tstate = PyEval_SaveThread();
+    xs_run_workers(nowners + nusers, lives_worker_main);
+    PyEval_RestoreThread(tstate);
+}
+
+int
+xs_owners_done(void)
+{
+    return __atomic_load_n(&lives.owners_done, __ATOMIC_SEQ_CST);
 }
 
 /* ---- queue ----------------------------------------------------------------- */
@@ -396,28 +544,31 @@ payload_text(int owner, char *buf, size_t size)
     return len;
 }
 
-PyObject *
-xs_payload_bytes(int owner)
+/* The owner's payload text as a str, or as a bytes object. */
+static PyObject *
+payload_object(int owner, int as_str)
 {
     char buf[128];
     int len = payload_text(owner, buf, sizeof(buf));
-    PyObject *obj = PyBytes_FromStringAndSize(buf, len);
+    PyObject *obj = as_str ? PyUnicode_FromStringAndSize(buf, len)
+                           : PyBytes_FromStringAndSize(buf, len);
     if (obj == NULL) {
-        xs_fail_py("PyBytes_FromStringAndSize");
+        xs_fail_py(as_str ? "PyUnicode_FromStringAndSize"
+                          : "PyBytes_FromStringAndSize");
     }
     return obj;
 }
 
 PyObject *
+xs_payload_bytes(int owner)
+{
+    return payload_object(owner, 0);
+}
+
+PyObject *
 xs_payload_str(int owner)
 {
-    char buf[128];
-    int len = payload_text(owner, buf, sizeof(buf));
-    PyObject *obj = PyUnicode_FromStringAndSize(buf, len);
-    if (obj == NULL) {
-        xs_fail_py("PyUnicode_FromStringAndSize");
-    }
-    return obj;
+    return payload_object(owner, 1);
 }
 
 xs_item *

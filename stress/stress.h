@@ -80,19 +80,19 @@ void xs_end_interp(PyInterpreterState *interp);
 PyThreadState *xs_attach(PyInterpreterState *interp);
 void xs_detach(PyThreadState *tstate);
 
-/* An owner thread of the lifecycle scenarios (lifecycle, queues): on a
- * thread state of `home_interp` (GIL released between lives), call
- * life(self, rng, home, i) for each of --iterations lives until the run
- * stops, then count itself in *done. */
-typedef void (*xs_life_fn)(int self, xs_rng *rng, PyThreadState *home, long index);
-void xs_live_lives(int self, PyInterpreterState *home_interp, xs_life_fn life,
-                   int *done);
+/* Monotonic seconds: for progress output and stall detection only. */
+double xs_now_seconds(void);
 
 /* Run `interp`'s pending calls (the current thread state's interpreter). */
 void xs_run_pending(PyThreadState *tstate);
 
 /* Pending calls queued for `interp` right now. */
 int xs_npending(PyInterpreterState *interp);
+
+/* The final check that no pending call is left in the `n` interpreters of
+ * the `role` threads ("consumer interpreter 1") or in the main one. */
+void xs_check_no_pending(const char *role, PyInterpreterState **interps, int n,
+                         PyInterpreterState *main_interp);
 
 /* Wait up to a millisecond for `cond` with the GIL released: workers idle
  * this way so that the other threads of their interpreter get the GIL. */
@@ -105,6 +105,60 @@ void xs_idle(PyThreadState *tstate, pthread_mutex_t *mu, pthread_cond_t *cond);
 /* Hang detection (stress.c): no operation completed in the whole run for
  * this long fails the run with every thread's stack. */
 #define XS_HANG_SECONDS 60
+
+/* Where an owner interpreter is in its life (atomic: read by the threads
+ * that hold its data). */
+enum { XS_LIFE_ALIVE = 0, XS_LIFE_ENDING, XS_LIFE_ENDED };
+
+/* Under ThreadSanitizer, interpreters are made and ended one at a time
+ * under this lock (no-ops in the other builds; stress.c says why).  Take
+ * it before the main interpreter's GIL, always: whoever holds the lock may
+ * wait for that GIL, never the other way round. */
+void xs_create_end_lock(void);
+void xs_create_end_unlock(void);
+
+/* From `home` (the owner's thread state of the main interpreter, GIL
+ * released), make an own-GIL interpreter as interpreters.create() does
+ * and return its thread state, attached: the main interpreter's GIL is
+ * free again. */
+PyThreadState *xs_begin_life(PyThreadState *home);
+
+/* Between two items an owner shares: now and then run its pending calls,
+ * or let the other threads have a moment with its data while it lives. */
+void xs_pace_owner(xs_rng *rng, PyThreadState *tstate);
+
+/* End the owner's interpreter at once, whatever its data is doing: *state
+ * goes XS_LIFE_ENDING (with `ending`, if not NULL, write-locked around
+ * that store), the interpreter ends, *state goes XS_LIFE_ENDED, and the
+ * owner is back on `home` with the GIL released. */
+void xs_end_life(PyThreadState *tstate, PyThreadState *home, int *state,
+                 pthread_rwlock_t *ending);
+
+/* One life of an owner thread: from `home`, its thread state of the main
+ * interpreter (GIL released on entry and on return), make an interpreter,
+ * share from it and end it. */
+typedef void (*xs_life_fn)(int self, xs_rng *rng, PyThreadState *home, long index);
+/* A thread that uses what the owners share. */
+typedef void (*xs_user_fn)(int self, xs_rng *rng);
+
+/* The sizes of a run of owner lives, from the command line: --interps
+ * owner threads, --threads user threads, and (threads + 1) / 2
+ * interpreters for the users (two threads share each one's GIL).  Fails
+ * when that is more threads than a run has; `owners` and `users` name
+ * them in the message. */
+void xs_lives_sizes(const char *owners, const char *users, int *nowners,
+                    int *nusers, int *nuser_interps);
+
+/* Run `nowners` owner threads and `nusers` user threads, each with its
+ * own PRNG (worker index: owners first).  Owner i, on a thread state of
+ * the caller's interpreter (the main one), calls life(i, rng, home, k)
+ * for each of --iterations lives until the run stops, and then counts as
+ * done; user j calls user(j, rng).  Call with the GIL held: it is
+ * released while they run. */
+void xs_run_lives(int nowners, xs_life_fn life, int nusers, xs_user_fn user);
+
+/* Owner threads through with all their lives, so far. */
+int xs_owners_done(void);
 
 /* A queue of items (mutex + condition variable), FIFO. */
 typedef struct xs_item {

@@ -284,6 +284,25 @@ heartbeat() {
     done
 }
 
+# make the harness's targets with progress, then record the finished build:
+# 'python' + 'platform' (pybuilddir.txt, which lets the embedded
+# interpreter find the build tree's extension modules) + 'sharedmods'.
+# $1 says how it was made ("built", "derived").
+make_and_finish() {
+    heartbeat &
+    hb=$!
+    trap 'kill $hb 2>/dev/null || true' EXIT
+    if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        die "make failed; see $log"
+    fi
+    kill $hb 2>/dev/null || true
+    write_exports
+    touch "$out/.complete"
+    say "$1 in $(( $(date +%s) - start ))s at $out"
+    echo "$out"
+}
+
 if [ -n "$base_dir" ]; then
     start=$(date +%s)
     # The base is built (or found cached) first, under its own lock.
@@ -311,18 +330,7 @@ if [ -n "$base_dir" ]; then
     echo "---- derived from $base_dir; rebuilding what the patches touch" >> "$log"
     export ASAN_OPTIONS=detect_leaks=0 LSAN_OPTIONS=detect_leaks=0
     say "rebuilding with -j$jobs (log: $log)"
-    heartbeat &
-    hb=$!
-    trap 'kill $hb 2>/dev/null || true' EXIT
-    if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
-        tail -n 40 "$log" >&2
-        die "make failed; see $log"
-    fi
-    kill $hb 2>/dev/null || true
-    write_exports
-    touch "$out/.complete"
-    say "derived in $(( $(date +%s) - start ))s at $out"
-    echo "$out"
+    make_and_finish derived
     exit 0
 fi
 
@@ -364,18 +372,4 @@ say "configuring in $out/build (log: $log)"
     || { tail -n 30 "$log" >&2; die "configure failed; see $log"; }
 
 say "building python, libpython and the shared modules with -j$jobs"
-heartbeat &
-hb=$!
-trap 'kill $hb 2>/dev/null || true' EXIT
-# 'python' + 'platform' (pybuilddir.txt, which lets the embedded interpreter
-# find the build tree's extension modules) + 'sharedmods'.
-if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
-    tail -n 40 "$log" >&2
-    die "make failed; see $log"
-fi
-kill $hb 2>/dev/null || true
-
-write_exports
-touch "$out/.complete"
-say "built in $(( $(date +%s) - start ))s at $out"
-echo "$out"
+make_and_finish built

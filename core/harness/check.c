@@ -9,6 +9,8 @@
 #include "pycore_pystate.h"        // _PyThreadState_GET()
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 
 /* libFuzzer reruns, and asks LeakSanitizer about, every input whose
@@ -28,6 +30,23 @@ void
 xf_lost_refs(Py_ssize_t n)
 {
     lost_refs += n;
+}
+
+int
+xf_keep(xf_kept *list, const void *p, size_t size, size_t first)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? 2 * list->cap : first;
+        void *items = realloc(list->items, cap * size);
+        if (items == NULL) {
+            return -1;
+        }
+        list->items = items;
+        list->cap = cap;
+    }
+    memcpy((char *)list->items + list->n * size, p, size);
+    list->n++;
+    return 0;
 }
 
 static long n_frees;

@@ -42,6 +42,23 @@ void xf_lost_refs(Py_ssize_t n);
 
 void xf_check_end(xf_check *check, xf_rerun_fn rerun, void *arg);
 
+/* Memory the core loses in a way it documents (data still out when its
+ * owner interpreter ended, the allocator of such an interpreter, its
+ * objects that views elsewhere hold) is kept reachable from a list like
+ * this for the life of the process, so that LeakSanitizer reports only
+ * what is really lost. */
+typedef struct {
+    void *items;            /* n elements, never freed */
+    size_t n, cap;
+} xf_kept;
+
+/* Append a copy of the `size` bytes at `p` to `list` (the same size on
+ * every call); the list grows by doubling, from `first` elements.
+ * Returns 0, or -1 with nothing kept when out of memory: the caller says
+ * what it could not keep.  Not thread-safe: threads that share a list
+ * hold a lock of their own around the call. */
+int xf_keep(xf_kept *list, const void *p, size_t size, size_t first);
+
 /* Mallocs minus frees since xf_check_begin() (the sanitizer hooks; 0
  * without them): more than 0 after xf_check_end() is what makes libFuzzer
  * ask LeakSanitizer, and the replay driver's sweep does the same. */

@@ -98,6 +98,17 @@ xf_enc_tuple(xf_out *out, int width)
     xf_put_u8(out, (uint8_t)width);        /* xf_read_range(0, max_width) */
 }
 
+void
+xf_enc_mixed_tuple(xf_out *out)
+{
+    xf_enc_tuple(out, 4);
+    xf_enc_ascii(out, "str");
+    xf_enc_bytes(out, "bytes", 5);
+    xf_enc_int(out, 7);
+    xf_enc_tuple(out, 2);
+    xf_enc_ascii(out, "nested");
+}
+
 static void
 put_count(xf_out *out, int n)
 {

@@ -21,6 +21,9 @@ void xf_enc_ascii(xf_out *out, const char *s);
 void xf_enc_bytes(xf_out *out, const void *p, size_t n);
 /* A tuple header; `width` nodes must follow. */
 void xf_enc_tuple(xf_out *out, int width);
+/* ("str", b"bytes", 7, ("nested", X)): a tuple of the common shareable
+ * kinds, nested, for seeds; the one node that follows is X. */
+void xf_enc_mixed_tuple(xf_out *out);
 /* A tuple of `width` copies of the node that follows. */
 void xf_enc_fill(xf_out *out, int width);
 /* The node that follows, nested in `depth` 1-tuples. */
