@@ -1008,13 +1008,13 @@ check_buffers(void)
             }
             mv = alive;
             if ((mv != NULL) != (nq > 0)) {
-                xf_fail("%sbuffer %d: the harness dropped its memoryview and %d "
+                xf_fail("%s; buffer %d: the harness dropped its memoryview and %d "
                         "item(s) or view(s) of it are live, but the memoryview is %s",
                         ctx, b, nq, mv != NULL ? "still alive" : "gone");
             }
         }
         if (mv != NULL && ((PyMemoryViewObject *)mv)->exports != nq) {
-            xf_fail("%sbuffer %d: its memoryview has %zd export(s), expected %d "
+            xf_fail("%s; buffer %d: its memoryview has %zd export(s), expected %d "
                     "(items in flight or views kept)", ctx, b,
                     ((PyMemoryViewObject *)mv)->exports, nq);
         }
@@ -1022,7 +1022,7 @@ check_buffers(void)
             Py_ssize_t want = (mv != NULL) + nc;
             Py_ssize_t got = ((PyByteArrayObject *)bf->exporter)->ob_exports;
             if (got != want) {
-                xf_fail("%sbuffer %d: the bytearray has %zd export(s), expected "
+                xf_fail("%s; buffer %d: the bytearray has %zd export(s), expected "
                         "%zd (the harness's memoryview: %d, send_buffer views: %d)",
                         ctx, b, got, want, mv != NULL, nc);
             }

@@ -33,6 +33,8 @@
  *     QueueEmpty, QueueNotFoundError (queue being destroyed) or
  *     InterpreterNotFoundError (queue_get(): the item's interpreter was
  *     destroyed between the pop and the release -- the item is lost);
+ *   - in order: a reader never takes from a queue an item of a putter
+ *     older than one of that putter's it took from that queue before;
  *   - get_count is between 0 and maxsize (when bounded), or
  *     QueueNotFoundError;
  * and at the end: every item put was got once (whole or unbound), or is
@@ -318,9 +320,36 @@ destroy_queue(qu_mod *m, qu_queue *q, const char *who)
     Py_DECREF(res);
 }
 
-/* Check what get() returned, or raised (exc), from queue q. */
+/* What one reader has taken from one queue: the last sequence number of
+ * each putter's items (-1: none yet).  A putter puts its items one after
+ * the other, so a queue holds them in that order, and a reader that takes
+ * one must never take an earlier one of the same putter from that queue
+ * afterwards (it was there, ahead of the one taken).  Readers are compared
+ * only with themselves: two getters' takes are not ordered by when they
+ * record them. */
+typedef struct {
+    int64_t qid;
+    int64_t last[XS_MAX_THREADS];
+} qu_fifo;
+
+/* `f` for reading queue q: reset when the reader's queue was replaced. */
+static int64_t *
+fifo_for(qu_fifo *f, qu_queue *q)
+{
+    if (f->qid != q->qid) {
+        f->qid = q->qid;
+        for (int i = 0; i < XS_MAX_THREADS; i++) {
+            f->last[i] = -1;
+        }
+    }
+    return f->last;
+}
+
+/* Check what get() returned, or raised (exc), from queue q; `last` is the
+ * reader's qu_fifo record of q. */
 static void
-check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc)
+check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc,
+          int64_t *last)
 {
     char buf[512];
     if (res == NULL) {
@@ -365,6 +394,12 @@ check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc)
                 (long long)q->qid, owner, (long long)seq,
                 state == ENTRY_NOT_PUT ? "refused by put()" : "put into another queue");
     }
+    if (seq <= last[owner]) {
+        xs_fail("%s: item %d/%lld came out of queue %lld after item %d/%lld, "
+                "which its putter put later", who, owner, (long long)seq,
+                (long long)q->qid, owner, (long long)last[owner]);
+    }
+    last[owner] = seq;
     int life_state = __atomic_load_n(&e->life->state, __ATOMIC_SEQ_CST);
     int seen;
     if (unbound == Py_None) {
@@ -582,6 +617,10 @@ getter_main(int self, xs_rng *rng)
     snprintf(who, sizeof(who), "getter %d", self);
     long seen = -1;
     double last_event = xs_now_seconds();
+    qu_fifo fifo[QU_NSLOTS];
+    for (int s = 0; s < QU_NSLOTS; s++) {
+        fifo[s].qid = -1;
+    }
     for (;;) {
         int done = xs_owners_done() == qu.nputters;
         if (done) {
@@ -603,7 +642,7 @@ getter_main(int self, xs_rng *rng)
             PyObject *res = PyObject_CallMethod(m->mod, "get", "L", (long long)q->qid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
             int empty = is_exactly(exc, m->empty);
-            check_get(who, m, q, res, exc);
+            check_get(who, m, q, res, exc, fifo_for(&fifo[slot], q));
             if (empty) {
                 PyEval_SaveThread();
                 pause_briefly();
@@ -635,12 +674,14 @@ drain_and_destroy(void)
 {
     for (int s = 0; s < QU_NSLOTS; s++) {
         qu_queue *q = qu.slots[s].q;
+        qu_fifo fifo = {.qid = -1};
         for (;;) {
             PyObject *res = PyObject_CallMethod(qu.main_mod.mod, "get", "L",
                                                 (long long)q->qid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
             int empty = is_exactly(exc, qu.main_mod.empty);
-            check_get("main (final drain)", &qu.main_mod, q, res, exc);
+            check_get("main (final drain)", &qu.main_mod, q, res, exc,
+                      fifo_for(&fifo, q));
             if (empty) {
                 break;
             }
