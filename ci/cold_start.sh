@@ -2,10 +2,11 @@
 # Cold start, as a newcomer or a cold CI run meets it: a fresh clone, an
 # empty CPython cache, and (with --purge-packages, as root) the Debian
 # packages a new machine lacks removed first, so that `setup` installs
-# them.  Times `./xidfuzz all` and then `./xidfuzz test`, and prints one
-# line each with the commit measured.
+# them.  Times `./xidfuzz all` and then `./xidfuzz test` (with --ci:
+# `.ci/run` alone, as a cold CI job runs it), and prints one line each with
+# the commit measured.
 #
-#   ci/cold_start.sh [--purge-packages] [--dir DIR] [REV]
+#   ci/cold_start.sh [--purge-packages] [--ci] [--dir DIR] [REV]
 #
 # DIR (default /tmp/xidfuzz-cold, emptied first) holds the clone, the
 # cache (XIDFUZZ_CACHE) and all.log / test.log.  REV defaults to HEAD.
@@ -13,10 +14,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "cold_start: $*" >&2; exit 2; }
-purge= dir=/tmp/xidfuzz-cold rev=HEAD
+purge= dir=/tmp/xidfuzz-cold rev=HEAD cmds=(all test)
 while [ $# -gt 0 ]; do
     case "$1" in
         --purge-packages) purge=1; shift ;;
+        --ci) cmds=(.ci/run); shift ;;
         --dir) [ -n "${2:-}" ] || die "--dir takes a directory"; dir=$2; shift 2 ;;
         -*) die "unknown option '$1'" ;;
         *) rev=$1; shift ;;
@@ -35,10 +37,14 @@ if [ -n "$purge" ]; then
 fi
 export XIDFUZZ_CACHE=$dir/cache
 cd "$dir/xidfuzz"
-for cmd in all test; do
-    echo "cold_start: ./xidfuzz $cmd (log: $dir/$cmd.log)" >&2
+for cmd in "${cmds[@]}"; do
+    case "$cmd" in
+        .ci/run) run=(.ci/run) log=$dir/ci-run.log ;;
+        *) run=(./xidfuzz "$cmd") log=$dir/$cmd.log ;;
+    esac
+    echo "cold_start: ${run[*]} (log: $log)" >&2
     start=$(date +%s)
     rc=0
-    ./xidfuzz "$cmd" > "$dir/$cmd.log" 2>&1 || rc=$?
-    echo "cold_start: ./xidfuzz $cmd at ${commit:0:12}: exit $rc in $(( $(date +%s) - start )) s"
+    "${run[@]}" > "$log" 2>&1 || rc=$?
+    echo "cold_start: ${run[*]} at ${commit:0:12}: exit $rc in $(( $(date +%s) - start )) s"
 done

@@ -22,7 +22,10 @@
  *            (Exception(<failure>), nothing half-filled); the fields, then
  *            _PyXI_FormatExcInfo and _PyXI_ExcInfoAsObject in another
  *            interpreter, match; the object fed back to _PyXI_InitExcInfo
- *            gives the same snapshot (or the documented failure).
+ *            gives the same snapshot (or the documented failure), and so
+ *            does a class (not an exception class) whose class attributes
+ *            are the object's: anything that is not an exception or an
+ *            exception class is read as a snapshot object.
  *   APPLY    _PyXI_ApplyError raises the exception of its code with the
  *            documented message, with a proxy of the captured exception as
  *            __context__ when there is one; uncaught exceptions come back
@@ -44,7 +47,10 @@
  * _PyXI_ApplyError, _PyXI_Enter, _PyXI_Exit,
  * _PyXI_ApplyCapturedException), never around making the exception or
  * the helper's expect().  The core calls Python code (the traceback
- * module) inside InitExcInfo and Exit: their allocations count too.  When
+ * module) inside InitExcInfo and Exit: their allocations count too.  While
+ * a spec is on, SNAPSHOT and CLASS run the snapshot with the tuple and dict
+ * freelists off (freelists_off()), so that the objects it makes are
+ * allocations that can fail.  When
  * an injected failure was hit during a call, the documented outcomes are:
  *   _PyXI_InitExcInfo   -1 with Exception(<one of the documented failure
  *                       messages>) -- the core turns MemoryError into
@@ -73,6 +79,8 @@
 #include "xid_oracle.h"
 
 #include "pycore_crossinterp.h"
+#include "pycore_freelist.h"        // _PyTuple_ClearFreeList()
+#include "pycore_interp.h"          // interp->object_state
 
 #include <string.h>
 
@@ -531,6 +539,46 @@ check_injected_init(_PyXI_excinfo *info, int rc, expectation *ex,
     return rc;
 }
 
+/* An object a freelist serves is no allocation, so injection can never
+ * fail it.  The snapshot packs the arguments of
+ * TracebackException.from_exception() in a 1-tuple and a dict right after
+ * PyImport_Import() freed a dict of its own (crossinterp.c,
+ * _convert_exc_to_TracebackException): with the freelists on, those two
+ * failure paths never run.  They do when the freelists are empty and stay
+ * so, e.g. right after a full collection and without that import's dict:
+ * while a spec is on, the current interpreter's tuple and dict freelists
+ * are switched off around the snapshots of SNAPSHOT and CLASS, as
+ * finalization switches them off (emptied, and nothing kept), then back on
+ * (empty).  Only there: the other operations' fault inputs (XF-014's
+ * regression among them) keep the numbering of their allocations. */
+static int
+freelists_off(void)
+{
+    if (!xf_fault_on) {
+        return 0;
+    }
+    struct _Py_object_freelists *fl =
+        &PyInterpreterState_Get()->object_state.freelists;
+    _PyTuple_ClearFreeList(fl, 1);
+    _PyDict_ClearFreeList(fl, 1);
+    return 1;
+}
+
+static void
+freelists_on(int was_off)
+{
+    if (!was_off) {
+        return;
+    }
+    struct _Py_object_freelists *fl =
+        &PyInterpreterState_Get()->object_state.freelists;
+    for (int k = 0; k < PyTuple_NFREELISTS; k++) {
+        fl->tuples.numfree[k] = 0;
+    }
+    fl->dicts.numfree = 0;
+    fl->dictkeys.numfree = 0;
+}
+
 /* _PyXI_InitExcInfo's result against the expectation; returns rc. */
 static int
 init_and_check(_PyXI_excinfo *info, PyObject *exc, expectation *ex)
@@ -636,6 +684,8 @@ check_object(PyObject *obj, const expectation *ex)
 static void
 check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex)
 {
+    const char *what = PyType_Check(obj) ? "_PyXI_InitExcInfo(snapshot class)"
+                                         : "_PyXI_InitExcInfo(snapshot object)";
     const char *failure = NULL;
     if (ex->kind == EXPECT_EMPTY) {
         failure = "error while initializing exception type snapshot";   /* type is None */
@@ -650,19 +700,19 @@ check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex
     xf_fault_disarm();
     if (rc != 0 && xf_fault_hit_since(hits)) {
         expectation any = {.kind = EXPECT_OK};
-        check_injected_init(&again, rc, &any, NULL, "_PyXI_InitExcInfo(snapshot object)");
+        check_injected_init(&again, rc, &any, NULL, what);
         return;
     }
     if (failure != NULL) {
         if (rc == 0) {
-            xf_fail("excinfo: the snapshot object round-tripped, expected '%s'", failure);
+            xf_fail("excinfo: %s round-tripped, expected '%s'", what, failure);
         }
-        check_failure_raised("_PyXI_InitExcInfo(snapshot object)", failure);
+        check_failure_raised(what, failure);
         check_empty(&again, "after a failed round trip");
         return;
     }
     if (rc != 0) {
-        fail_with_python_error("_PyXI_InitExcInfo(snapshot object)");
+        fail_with_python_error(what);
     }
     check_field("round-tripped name", again.type.name, info->type.name);
     check_field("round-tripped qualname", again.type.qualname, info->type.qualname);
@@ -673,6 +723,27 @@ check_round_trip(PyObject *obj, const _PyXI_excinfo *info, const expectation *ex
         xf_fail("excinfo: a round-tripped snapshot claims a builtin type");
     }
     _PyXI_ClearExcInfo(&again);
+}
+
+/* The same with a class that holds the object's attributes as its own:
+ * a class, but not an exception class, so the core reads it as it reads
+ * the object (crossinterp.c, _PyXI_InitExcInfo: anything else than an
+ * exception or an exception class is a snapshot object). */
+static void
+check_round_trip_as_class(PyObject *obj, const _PyXI_excinfo *info,
+                          const expectation *ex)
+{
+    PyObject *attrs = PyObject_GenericGetDict(obj, NULL);
+    PyObject *cls = attrs != NULL
+        ? PyObject_CallFunction((PyObject *)&PyType_Type, "s()O",
+                                "SnapshotClass", attrs)
+        : NULL;
+    if (cls == NULL) {
+        fail_with_python_error("making a class of the snapshot object");
+    }
+    Py_DECREF(attrs);
+    check_round_trip(cls, info, ex);
+    Py_DECREF(cls);
 }
 
 /* After an injected failure: an object whose errdisplay the core dropped
@@ -708,7 +779,9 @@ snapshot(xf_input *in, int as_class)
     expectation ex;
     expect(exc, &ex);
     _PyXI_excinfo info = {0};
+    int off = freelists_off();
     int rc = init_and_check(&info, exc, &ex);
+    freelists_on(off);
     Py_DECREF(exc);
     if (rc == 0) {
         /* The snapshot is raw memory: read it in another interpreter. */
@@ -729,6 +802,7 @@ snapshot(xf_input *in, int as_class)
             }
             check_object(obj, &ex);
             check_round_trip(obj, &info, &ex);
+            check_round_trip_as_class(obj, &info, &ex);
             Py_DECREF(obj);
         }
         _PyXI_ClearExcInfo(&info);

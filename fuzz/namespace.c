@@ -14,7 +14,11 @@
  *           the core cannot walk: a non-empty set is NotImplementedError,
  *           an iterator (no len()) TypeError, and a sequence whose last
  *           item raises gives that LookupError unless an earlier name
- *           fails first.
+ *           fails first; a non-empty sequence whose len() raises when
+ *           asked a second time (the core asks once to decide whether
+ *           there are names, once to size the namespace) gives that
+ *           BufferError before any name is looked at, an empty one no
+ *           namespace and no error.
  *   FILL    _PyXI_FillNamespaceFromDict gives an item data exactly when the
  *           dict lookup by its name finds a value; fails exactly when one
  *           of those values cannot be shared (the sharing oracle of
@@ -191,6 +195,8 @@ names_container(int kind, PyObject *names)
         return PyObject_GetIter(names);
     case XF_NS_NAMES_FAILS_LAST:
         return PyObject_CallOneArg(xf_helper("SeqFailsLast"), names);
+    case XF_NS_NAMES_LEN_ONCE:
+        return PyObject_CallOneArg(xf_helper("SeqLenOnce"), names);
     default:
         return Py_NewRef(names);
     }
@@ -221,6 +227,13 @@ names_seen(int kind, PyObject *container, PyObject *names, PyObject **error)
         Py_ssize_t n = PyList_GET_SIZE(names);
         return PyList_GetSlice(names, 0, n > 0 ? n - 1 : 0);
     }
+    case XF_NS_NAMES_LEN_ONCE:
+        /* No name: the second len() fails first.  With no names the
+         * first one already said there are none. */
+        if (PyList_GET_SIZE(names) > 0) {
+            *error = PyExc_BufferError;
+        }
+        return PyList_New(0);
     default:
         return Py_NewRef(names);
     }

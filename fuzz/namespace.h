@@ -35,6 +35,10 @@ enum xf_ns_names_kind {
     XF_NS_NAMES_ITER,       /* no len(): TypeError */
     XF_NS_NAMES_FAILS_LAST, /* a sequence whose last item raises LookupError */
     XF_NS_NAMES_NULL,       /* no object at all: NULL, as None */
+    /* Appended: a kind byte of 8 or more decodes differently than before
+     * it (the seed writer only ever wrote 0-7, which keep their meaning). */
+    XF_NS_NAMES_LEN_ONCE,   /* a sequence whose len() raises BufferError
+                               when asked again: the core asks twice */
     XF_NS_NAMES_NKINDS
 };
 

@@ -4,7 +4,13 @@
  * pending calls, overfill one interpreter's queue, end an interpreter
  * while its data is out or releases to it are queued, release that data,
  * recreate the interpreter.  Everything runs on one thread, in input
- * order: the same bytes give the same interleaving.
+ * order: the same bytes give the same interleaving.  Beside the data, the
+ * cross-interpreter call helpers are driven on their own (CALL):
+ * _Py_CallInInterpreter and _Py_CallInInterpreterAndRawFree, run at once
+ * in the caller's interpreter or queued in another one, up to and past
+ * its queue's capacity (the releases no longer go through them in the
+ * patched core); and NEW can end a bare interpreter, one that was never
+ * initialised.
  *
  * Input: up to XF_RR_MAX_OPS operations (release_race.h), each an opcode
  * byte then its operands; slot operands are taken modulo XF_RR_NSLOTS,
@@ -26,6 +32,20 @@
  *     InterpreterNotFoundError set, and touches no freed memory (the
  *     sanitizers; the pymalloc harness makes a dead interpreter's
  *     objects freed memory);
+ *   - a call into the caller's own interpreter runs at once, there,
+ *     exactly once, and the helper returns the call's own result (0, or
+ *     -1 with the exception the call raised); a call into another
+ *     interpreter returns 0 with exactly one more pending call queued
+ *     there and nothing run yet, and runs exactly once, in that
+ *     interpreter, when it runs its pending calls (or ends); when that
+ *     queue is full the helper returns -1 with exactly InterpreterError
+ *     ("the pending-call queue of interpreter N is full"), queues and
+ *     runs nothing, and the argument is still the caller's (with
+ *     _AndRawFree the core frees it in every other case: LeakSanitizer
+ *     and ASan check both ways);
+ *   - ending a bare interpreter (PyInterpreterState_New: not ready) with
+ *     _PyXI_EndInterpreter deletes it -- its id is unknown afterwards --
+ *     raises nothing and leaves the caller's thread state current;
  *   - each shared object ends with the refcount it had before it was
  *     shared; no exception or pending call is left; the total refcount
  *     does not drift (target.c); LeakSanitizer finds no leak.
@@ -34,7 +54,7 @@
  * (0xf8) is FAULT, followed by a fault spec that stays on for the next
  * spec.ops operations (FAULT itself does not count).  It is armed around
  * _PyCrossInterpreterData_New, the share and each rebuild (SHARE, FLOOD,
- * REBUILD): the calls that allocate.  Releases, pending calls and
+ * REBUILD): the calls that allocate.  Releases, pending calls, CALL and
  * interpreter ends are not armed (they allocate nothing in the xid core;
  * ending an interpreter is the runtime's business).  A call during which
  * an injected failure was hit may fail with exactly MemoryError (the
@@ -90,11 +110,32 @@ typedef struct {
     Py_ssize_t baseline;            /* refcount before it was shared */
 } rr_object;
 
+typedef enum {
+    CALL_QUEUED = 0,    /* pending in `into`, not run yet */
+    CALL_DONE,          /* ran, or was refused */
+} call_state;
+
+/* One call of CALL.  The call's argument points at `index` (or, with
+ * _AndRawFree, at a PyMem_RawMalloc'ed copy of it, which the core frees):
+ * the call records here that it ran, and where. */
+typedef struct {
+    int index;
+    int into;                       /* slot it must run in */
+    int64_t into_id;
+    call_state state;
+    int fails;                      /* raise and return -1 when run */
+    const char *helper;             /* which helper made it */
+    int ran;                        /* times it ran */
+    int64_t ran_in;                 /* interpreter it ran in */
+} rr_call;
+
 static struct {
     rr_item items[XF_RR_MAX_ITEMS];
     int nitems;
     rr_object objects[XF_RR_MAX_OBJECTS];
     int nobjects;
+    rr_call calls[XF_RR_MAX_CALLS];
+    int ncalls;
     int static_pool;
 } rr;
 
@@ -187,6 +228,26 @@ finish_item(rr_item *it, int index)
     it->state = ITEM_DONE;
 }
 
+/* The calls queued in interpreter `id` (slot `slot`) once it ran its
+ * pending calls or ended (`when`): each ran exactly once, there. */
+static void
+settle_calls(int slot, int64_t id, const char *when)
+{
+    for (int i = 0; i < rr.ncalls; i++) {
+        rr_call *c = &rr.calls[i];
+        if (c->state != CALL_QUEUED || c->into != slot || c->into_id != id) {
+            continue;
+        }
+        if (c->ran != 1 || c->ran_in != id) {
+            xf_fail("call %d, queued in slot %d (interpreter %lld), ran %d "
+                    "time(s), last in interpreter %lld, after %s: expected "
+                    "once, there", i, slot, (long long)id, c->ran,
+                    (long long)c->ran_in, when);
+        }
+        c->state = CALL_DONE;
+    }
+}
+
 /* Run every pending call of `slot` (the core runs at most 100 per call),
  * then settle the items whose release was queued there. */
 static void
@@ -212,6 +273,7 @@ run_pending(int slot)
             finish_item(it, i);
         }
     }
+    settle_calls(slot, id, "it ran its pending calls");
 }
 
 static void
@@ -603,6 +665,7 @@ op_end(xf_input *in)
             finish_item(it, i);
         }
     }
+    settle_calls(slot, id, "it ended");
     if (orphans > 0) {
         /* The orphaned data holds references into the ended interpreter;
          * they are what it leaked (and nothing else may be). */
@@ -653,18 +716,217 @@ check_rejected_config(void)
     Py_DECREF(exc);
 }
 
+/* A bare interpreter: PyInterpreterState_New() makes one that was never
+ * initialised (no GIL, no thread state, not ready), as an embedder may.
+ * _PyXI_EndInterpreter must delete it without clearing it (clearing needs
+ * the GIL it never had), raise nothing and leave the caller's thread
+ * state current; afterwards the runtime no longer knows its id.  What it
+ * allocated is LeakSanitizer's to check. */
+static void
+end_bare_interpreter(void)
+{
+    PyThreadState *before = PyThreadState_GetUnchecked();
+    PyInterpreterState *interp = PyInterpreterState_New();
+    int64_t id = PyInterpreterState_GetID(interp);
+    if (_PyInterpreterState_IsReady(interp)) {
+        xf_fail("a bare interpreter (PyInterpreterState_New) is already ready");
+    }
+    _PyXI_EndInterpreter(interp, NULL, NULL);
+    if (PyErr_Occurred()) {
+        PyErr_Print();
+        xf_fail("ending bare interpreter %lld raised", (long long)id);
+    }
+    if (PyThreadState_GetUnchecked() != before) {
+        xf_fail("ending bare interpreter %lld left another thread state "
+                "current", (long long)id);
+    }
+    if (_PyInterpreterState_LookUpID(id) != NULL) {
+        xf_fail("bare interpreter %lld is still known after it was ended",
+                (long long)id);
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    if (exc == NULL
+        || Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterNotFoundError) {
+        xf_fail("looking up ended bare interpreter %lld raised %s, expected "
+                "InterpreterNotFoundError", (long long)id,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "nothing");
+    }
+    Py_DECREF(exc);
+    xf_note("release_race: ended bare interpreter %lld", (long long)id);
+}
+
 static void
 op_new(xf_input *in)
 {
     int byte = xf_read_u8(in);
     int slot = byte % XF_RR_NSLOTS;
+    int how = byte / XF_RR_NSLOTS;
     if (rr.static_pool) {
         return;
     }
-    if ((byte / XF_RR_NSLOTS) & 1) {
+    if (how & XF_RR_NEW_REJECTED) {
         check_rejected_config();
     }
+    if (how & XF_RR_NEW_BARE) {
+        end_bare_interpreter();
+    }
     (void)xf_interp(slot);
+}
+
+/* What a call of CALL does when it runs: record that it ran, and where.
+ * One run at once may fail, as a real call reports an error; one run as
+ * a pending call may not (a failing pending call is an error of the
+ * interpreter that runs it, not of the helper under test). */
+static int
+call_func(void *arg)
+{
+    rr_call *c = &rr.calls[*(int *)arg];
+    c->ran++;
+    c->ran_in = PyInterpreterState_GetID(PyInterpreterState_Get());
+    if (c->fails) {
+        PyErr_Format(PyExc_RuntimeError, "call %d failed", c->index);
+        return -1;
+    }
+    return 0;
+}
+
+/* A call into the caller's own interpreter: it ran once, here, and the
+ * helper returned its result. */
+static void
+check_call_at_once(rr_call *c, int rc)
+{
+    if (c->ran != 1 || c->ran_in != c->into_id) {
+        xf_fail("call %d into its own caller's slot %d ran %d time(s), last "
+                "in interpreter %lld, expected once, at once, in %lld (by %s)",
+                c->index, c->into, c->ran, (long long)c->ran_in,
+                (long long)c->into_id, c->helper);
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    int ok = c->fails ? rc == -1 && exc != NULL
+                        && Py_TYPE(exc) == (PyTypeObject *)PyExc_RuntimeError
+                      : rc == 0 && exc == NULL;
+    if (!ok) {
+        if (exc != NULL) {
+            PyErr_SetRaisedException(exc);
+            PyErr_Print();
+        }
+        xf_fail("call %d run at once in slot %d returned %d with %s, expected "
+                "its own result: %s (by %s)", c->index, c->into, rc,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
+                c->fails ? "-1 with RuntimeError" : "0 with no exception",
+                c->helper);
+    }
+    Py_XDECREF(exc);
+    c->state = CALL_DONE;
+}
+
+/* A call into another interpreter whose pending-call queue held `before`
+ * calls: queued (0, one more call pending, not run yet), or -- only when
+ * the queue was full -- refused (-1 with exactly InterpreterError saying
+ * so, nothing queued or run).  Returns 1 when it was refused: the
+ * argument is then still the caller's. */
+static int
+check_call_queued(rr_call *c, int from, int rc, int before)
+{
+    int after = npending(c->into);
+    int capacity = queue_capacity(c->into);
+    if (c->ran != 0) {
+        xf_fail("call %d from slot %d into slot %d ran at once (%d time(s)), "
+                "expected to be queued (by %s)", c->index, from, c->into,
+                c->ran, c->helper);
+    }
+    if (rc == 0 && !PyErr_Occurred()) {
+        if (after != before + 1) {
+            xf_fail("call %d from slot %d returned 0 but queued nothing in "
+                    "slot %d, whose pending-call queue held %d of %d calls: "
+                    "the call was dropped (by %s)", c->index, from, c->into,
+                    before, capacity, c->helper);
+        }
+        return 0;
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *got = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    char want[128];
+    snprintf(want, sizeof(want),
+             "the pending-call queue of interpreter %lld is full",
+             (long long)c->into_id);
+    if (rc != -1 || before != capacity || after != before || exc == NULL
+        || Py_TYPE(exc) != (PyTypeObject *)PyExc_InterpreterError
+        || got == NULL || strcmp(got, want) != 0)
+    {
+        xf_fail("call %d from slot %d into slot %d (queue %d of %d, then %d) "
+                "returned %d with %s(\"%s\"), expected 0 and one more call "
+                "queued, or, with a full queue, -1 and nothing queued with "
+                "InterpreterError(\"%s\") (by %s)", c->index, from, c->into,
+                before, capacity, after, rc,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
+                got != NULL ? got : "?", want, c->helper);
+    }
+    Py_DECREF(text);
+    Py_DECREF(exc);
+    c->state = CALL_DONE;
+    return 1;
+}
+
+/* `count` calls made in `from` to run in `into`: at once when they are
+ * the same interpreter, else queued there, past the queue's capacity if
+ * count asks for it. */
+static void
+op_call(xf_input *in)
+{
+    int from = read_slot(in);
+    int into = read_slot(in);
+    int flags = xf_read_u8(in);
+    int count = xf_read_u16(in) % (XF_RR_MAX_CALL + 1);
+    if (count > XF_RR_MAX_CALLS - rr.ncalls) {
+        count = XF_RR_MAX_CALLS - rr.ncalls;
+    }
+    int rawfree = (flags & XF_RR_RAWFREE) != 0;
+    PyInterpreterState *interp = xf_interp(into);
+    int64_t into_id = xf_interp_id(into);
+    int refused = 0;
+    int prev = xf_enter(from);
+    for (int n = 0; n < count; n++) {
+        int i = rr.ncalls++;
+        rr_call *c = &rr.calls[i];
+        *c = (rr_call){
+            .index = i, .into = into, .into_id = into_id,
+            .state = CALL_QUEUED,
+            .fails = from == into && (flags & XF_RR_CALL_FAILS) != 0,
+            .helper = rawfree ? "_Py_CallInInterpreterAndRawFree"
+                              : "_Py_CallInInterpreter",
+            .ran_in = -1,
+        };
+        int *arg = &c->index;
+        if (rawfree) {
+            /* The core frees it once the call has run. */
+            arg = PyMem_RawMalloc(sizeof(*arg));
+            if (arg == NULL) {
+                xf_fail("out of memory for a call's argument");
+            }
+            *arg = i;
+        }
+        int before = npending(into);
+        int rc = rawfree ? _Py_CallInInterpreterAndRawFree(interp, call_func, arg)
+                         : _Py_CallInInterpreter(interp, call_func, arg);
+        if (from == into) {
+            check_call_at_once(c, rc);
+        }
+        else if (check_call_queued(c, from, rc, before)) {
+            refused++;
+            if (rawfree) {
+                PyMem_RawFree(arg);
+            }
+        }
+    }
+    xf_leave(prev);
+    xf_note("release_race: call from=%d into=%d flags=0x%x calls=%d "
+            "refused=%d pending=%d", from, into, flags, count, refused,
+            (int)npending(into));
+    if (flags & XF_RR_THEN_RUN) {
+        run_pending(into);
+    }
 }
 
 /* Release whatever the input left out, drain every queue, check every
@@ -686,6 +948,13 @@ teardown(void)
             xf_fail("item %d is not settled at the end of the input", i);
         }
     }
+    for (int i = 0; i < rr.ncalls; i++) {
+        if (rr.calls[i].state != CALL_DONE) {
+            xf_fail("call %d (into slot %d) is not settled at the end of the "
+                    "input", i, rr.calls[i].into);
+        }
+    }
+    rr.ncalls = 0;
     for (int i = 0; i < rr.nobjects; i++) {
         rr_object *o = &rr.objects[i];
         if (o->obj == NULL) {
@@ -739,6 +1008,9 @@ run(const uint8_t *data, size_t size)
             break;
         case XF_RR_NEW:
             op_new(&in);
+            break;
+        case XF_RR_CALL:
+            op_call(&in);
             break;
         }
         xf_fault_op_done();

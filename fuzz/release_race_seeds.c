@@ -92,6 +92,24 @@ new_interp(int slot)
     xf_put_u8(&out, (uint8_t)slot);
 }
 
+/* NEW that first makes a bare interpreter and ends it. */
+static void
+new_after_bare(int slot)
+{
+    op(XF_RR_NEW);
+    xf_put_u8(&out, (uint8_t)(slot + XF_RR_NSLOTS * XF_RR_NEW_BARE));
+}
+
+static void
+call(int from, int into, int flags, int count)
+{
+    op(XF_RR_CALL);
+    xf_put_u8(&out, (uint8_t)from);
+    xf_put_u8(&out, (uint8_t)into);
+    xf_put_u8(&out, (uint8_t)flags);
+    xf_put_u16(&out, (uint16_t)count);
+}
+
 /* Allocation failures injected into shares and rebuilds. */
 static void
 write_faults(void)
@@ -167,6 +185,36 @@ main(int argc, char **argv)
     mixed_tuple();
     emit("flood-main-then-run");
 
+    /* The call helpers, run at once in the caller's own interpreter:
+     * their result is the call's (0, or -1 with what it raised). */
+    call(1, 1, 0, 2);
+    call(2, 2, XF_RR_RAWFREE, 1);
+    call(0, 0, XF_RR_CALL_FAILS, 1);
+    call(3, 3, XF_RR_RAWFREE | XF_RR_CALL_FAILS, 1);
+    emit("call-at-once");
+
+    /* ... and queued in another interpreter, run when it runs its pending
+     * calls, by an operation or at the end of the input, beside queued
+     * releases.  (Past a full queue: corpus/release_race/regressions/
+     * XF-010-call-past-queue-capacity, since the seeds also replay on the
+     * pristine core under the pymalloc harness.) */
+    call(1, 2, 0, 3);
+    call(0, 2, XF_RR_RAWFREE, 2);
+    share(2);
+    xf_enc_ascii(&out, "beside the calls");
+    release(0, 3, 0);
+    run_pending(2);
+    call(2, 0, XF_RR_RAWFREE | XF_RR_THEN_RUN, 5);
+    call(3, 1, 0, 1);
+    call(0, 1, XF_RR_RAWFREE | XF_RR_CALL_FAILS, 1);
+    emit("call-queued-then-run");
+
+    flood(3, 2, 0, 250);
+    xf_enc_int(&out, 250);
+    call(1, 3, XF_RR_RAWFREE, 50);
+    run_pending(3);
+    emit("call-fills-queue-with-releases");
+
     /* With interpreter ending and creation. */
     share(1);
     xf_enc_bytes(&out, "orphan", 6);
@@ -207,6 +255,23 @@ main(int argc, char **argv)
     share(1);
     xf_enc_ascii(&out, "again");
     emit("end-from-inside-then-new");
+
+    /* Calls queued in an interpreter that ends run as it ends. */
+    call(0, 1, 0, 4);
+    call(2, 1, XF_RR_RAWFREE, 4);
+    end(1);
+    call(1, 1, 0, 1);           /* recreates slot 1 */
+    call(3, 2, XF_RR_RAWFREE, 2);
+    end_inside(2);
+    emit("call-queued-until-end");
+
+    new_after_bare(2);
+    share(2);
+    xf_enc_ascii(&out, "after a bare one");
+    new_after_bare(0);
+    release(0, 0, XF_RR_THEN_RUN);
+    emit("new-after-bare-interpreter");
+
     /* NEW after a rejected config: corpus/release_race/regressions/
      * XF-018-rejected-config-leak (the pristine core leaks there, and the
      * seeds also replay under the pymalloc harness, on the unpatched core). */

@@ -25,3 +25,12 @@ class SeqFailsLast:
     def __getitem__(self, i):
         if i == len(self.items) - 1: raise LookupError(i)
         return self.items[i]
+class SeqLenOnce:
+    # A sequence that changes under its reader: len() answers once, then
+    # raises.
+    def __init__(self, items): self.items, self.asked = items, False
+    def __len__(self):
+        if self.asked: raise BufferError('SeqLenOnce.__len__ asked again')
+        self.asked = True
+        return len(self.items)
+    def __getitem__(self, i): return self.items[i]
