@@ -88,6 +88,19 @@ expect_error "unknown scenario 'bogus'" "$stress" bogus
 expect_error "unknown option '--fast'" "$stress" pingpong --fast 1
 expect_error "--threads takes a whole number from 1 to 64, not 'many'" "$stress" churn --threads many
 expect_error "--seed needs a value" "$stress" registry --seed
+share="$repo/ci/harness_share.py"
+expect_error "unknown target 'no_such_target'" python3 "$share" no_such_target
+expect_error "no build in $tmp/missing" python3 "$share" --build "$tmp/missing" tuple_nesting
+expect_error "argument --time: invalid int value: 'soon'" python3 "$share" --time soon
+# Without perf on PATH (and everything else the script runs before it
+# looks for perf).
+mkdir "$tmp/bin"
+for tool in bash sed dirname nm addr2line; do
+    ! command -v $tool > /dev/null || ln -s "$(command -v $tool)" "$tmp/bin/"
+done
+expect_error "perf is not installed" \
+    env PATH="$tmp/bin" "$(python3 -c 'import sys; print(sys.executable)')" "$share" \
+    --build "$build" tuple_nesting
 
 # A failed command left the corpus as it was.
 if git -C "$repo" status --porcelain -- corpus | grep -q .; then
