@@ -9,28 +9,12 @@
 #
 # Also the CLI test of `./xidfuzz report` (ci/report.py).
 
-# The build tree's python of an INTERFACE core target: core/cpython's
-# xidfuzz_add_core() records it as the compile definition
-# XIDFUZZ_PYTHON_EXECUTABLE="..." of the target.
-function(xf_core_python target var)
-    set(python "")
-    if(TARGET ${target})
-        get_target_property(defs ${target} INTERFACE_COMPILE_DEFINITIONS)
-        foreach(def IN LISTS defs)
-            if(def MATCHES "^XIDFUZZ_PYTHON_EXECUTABLE=\"?([^\"]+)\"?$")
-                set(python "${CMAKE_MATCH_1}")
-            endif()
-        endforeach()
-    endif()
-    set(${var} "${python}" PARENT_SCOPE)
-endfunction()
-
 add_test(NAME pyrepro.runner
          COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_python_repro.py ${CMAKE_SOURCE_DIR})
 
 if(XIDFUZZ_HAVE_PATCHED AND NOT XIDFUZZ_CORE_IS_PATCHED)
-    xf_core_python(xid_core xf_pristine_python)
-    xf_core_python(xid_core_patched xf_patched_python)
+    get_target_property(xf_pristine_python xid_core XIDFUZZ_PYTHON)
+    get_target_property(xf_patched_python xid_core_patched XIDFUZZ_PYTHON)
     if(NOT xf_pristine_python OR NOT xf_patched_python)
         message(FATAL_ERROR "python_repro.cmake: no python recorded on xid_core / xid_core_patched")
     endif()

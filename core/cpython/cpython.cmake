@@ -38,7 +38,9 @@ endfunction()
 
 # xidfuzz_add_core(NAME VARIANT [PATCHES file...] [BASE_PATCHES N])
 #   Builds (or reuses) the core and defines INTERFACE target NAME.
-#   Sets NAME_PYTHON (the build tree's python) in the caller's scope.
+#   Its property XIDFUZZ_PYTHON names the build tree's python (what the
+#   tests run Python code with); NAME_DIR (the build) is set in the
+#   caller's scope.
 function(xidfuzz_add_core name variant)
     cmake_parse_arguments(PARSE_ARGV 2 arg "" "BASE_PATCHES" "PATCHES")
     _xf_source_args(src_args)
@@ -76,6 +78,6 @@ function(xidfuzz_add_core name variant)
     # extension modules (.so) can be imported into the harness.
     target_link_options(${name} INTERFACE ${ldflags} ${linkforshared})
     target_link_libraries(${name} INTERFACE "${XID_CORE_LIBRARY}" ${libs} pthread)
-    set(${name}_PYTHON "${XID_CORE_PYTHON}" PARENT_SCOPE)
+    set_target_properties(${name} PROPERTIES XIDFUZZ_PYTHON "${XID_CORE_PYTHON}")
     set(${name}_DIR "${dir}" PARENT_SCOPE)
 endfunction()
