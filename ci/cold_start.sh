@@ -9,7 +9,8 @@
 #   ci/cold_start.sh [--purge-packages] [--ci] [--dir DIR] [REV]
 #
 # DIR (default /tmp/xidfuzz-cold, emptied first) holds the clone, the
-# cache (XIDFUZZ_CACHE) and all.log / test.log.  REV defaults to HEAD.
+# cache (XIDFUZZ_CACHE) and all.log / test.log (or ci-run.log), each
+# line stamped with the seconds since its command began.  REV defaults to HEAD.
 # Nothing outside DIR is touched, except the packages with --purge.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +32,8 @@ git clone -q "$root" "$dir/xidfuzz"
 git -C "$dir/xidfuzz" checkout -q --detach "$commit"
 if [ -n "$purge" ]; then
     [ "$(id -u)" -eq 0 ] || die "--purge-packages needs root"
-    echo "cold_start: removing clang-19 libclang-rt-19-dev llvm-19 gcovr" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq clang-19 libclang-rt-19-dev llvm-19 gcovr > "$dir/purge.log" 2>&1
+    echo "cold_start: removing clang-19 libclang-rt-19-dev llvm-19 lld-19 gcovr" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq clang-19 libclang-rt-19-dev llvm-19 lld-19 gcovr > "$dir/purge.log" 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get autoremove -y -qq >> "$dir/purge.log" 2>&1
 fi
 export XIDFUZZ_CACHE=$dir/cache
@@ -44,7 +45,11 @@ for cmd in "${cmds[@]}"; do
     esac
     echo "cold_start: ${run[*]} (log: $log)" >&2
     start=$(date +%s)
+    # Each line of the log starts with the seconds since the command began:
+    # where a cold run spends its time.
     rc=0
-    "${run[@]}" > "$log" 2>&1 || rc=$?
+    "${run[@]}" 2>&1 | while IFS= read -r line; do
+        printf '%4d %s\n' $(( $(date +%s) - start )) "$line"
+    done > "$log" || rc=$?
     echo "cold_start: ${run[*]} at ${commit:0:12}: exit $rc in $(( $(date +%s) - start )) s"
 done

@@ -289,7 +289,10 @@ heartbeat() {
 # interpreter find the build tree's extension modules) + 'sharedmods'.
 # $1 says how it was made ("built", "derived").
 make_and_finish() {
-    heartbeat &
+    # Its stdout is not ours: the caller (CMake's execute_process) reads
+    # ours to the end, and the sleep left running after the kill below
+    # would hold it open for up to 20 s more.
+    heartbeat > /dev/null &
     hb=$!
     trap 'kill $hb 2>/dev/null || true' EXIT
     if ! make -C "$out/build" -j"$jobs" python platform sharedmods >> "$log" 2>&1; then
