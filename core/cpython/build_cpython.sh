@@ -278,7 +278,10 @@ rm -rf "$out"
 # Progress while make runs: objects (re)built since the build began (newer
 # than key.txt, written first), time elapsed.
 heartbeat() {
-    while sleep 20; do
+    # The sleep holds none of our descriptors: CMake's execute_process reads
+    # our stdout and stderr to their end, and the sleep left running after
+    # the kill in make_and_finish() would keep them open up to 20 s longer.
+    while sleep 20 < /dev/null > /dev/null 2>&1; do
         n=$(find "$out/build" -name '*.o' -newer "$out/key.txt" 2>/dev/null | wc -l)
         say "... $n objects built, $(( $(date +%s) - start ))s elapsed (log: $log)"
     done
@@ -289,9 +292,7 @@ heartbeat() {
 # interpreter find the build tree's extension modules) + 'sharedmods'.
 # $1 says how it was made ("built", "derived").
 make_and_finish() {
-    # Its stdout is not ours: the caller (CMake's execute_process) reads
-    # ours to the end, and the sleep left running after the kill below
-    # would hold it open for up to 20 s more.
+    # Its stdout is not ours (see heartbeat()).
     heartbeat > /dev/null &
     hb=$!
     trap 'kill $hb 2>/dev/null || true' EXIT
