@@ -755,12 +755,69 @@ end_bare_interpreter(void)
     xf_note("release_race: ended bare interpreter %lld", (long long)id);
 }
 
+/* _PyXI_NewInterpreter with its n-th allocation failing (the start of an
+ * interpreter, the runtime's own code, makes about 18,500; n >= 2: in
+ * 3.13.5 the first, PyInterpreterState_New()'s, is a fatal error,
+ * gh-112729).  Either the failure is one the start tolerates and the
+ * interpreter is made (then ended here), or _PyXI_NewInterpreter returns
+ * NULL with an exception and the caller's thread state current again.
+ * What the failed start leaves behind is the per-input checks' to judge
+ * (LeakSanitizer, the refcount total): tests/new_interp_fault_probe.c
+ * found XF-042..XF-045 this way.  The spec replaces the input's own for
+ * this one call; injection is off after it. */
+static void
+check_failing_start(unsigned long n)
+{
+    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyThreadState *before = PyThreadState_Get();
+    unsigned long hits = xf_fault_hits();
+    xf_fault_set((xf_fault_spec){.mode = XF_FAULT_NTH, .param = (uint32_t)n, .ops = 1});
+    xf_fault_arm();
+    PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
+    xf_fault_disarm();
+    int failed_alloc = xf_fault_hits() != hits;
+    xf_fault_set((xf_fault_spec){.mode = XF_FAULT_OFF, .ops = 1});
+    if (PyThreadState_GetUnchecked() != before) {
+        xf_fail("_PyXI_NewInterpreter with allocation %lu failing left another "
+                "thread state current", n);
+    }
+    if (interp != NULL) {
+        if (PyErr_Occurred()) {
+            PyErr_Print();
+            xf_fail("_PyXI_NewInterpreter with allocation %lu failing made an "
+                    "interpreter and left an exception set", n);
+        }
+        _PyXI_EndInterpreter(interp, NULL, NULL);
+        xf_note("release_race: a start with allocation %lu failing went on "
+                "(%s)", n, failed_alloc ? "tolerated" : "no such allocation");
+        return;
+    }
+    if (!failed_alloc) {
+        xf_fail("_PyXI_NewInterpreter failed with no allocation failing "
+                "(allocation %lu)", n);
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    if (exc == NULL
+        || !PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError))
+    {
+        xf_fail("_PyXI_NewInterpreter with allocation %lu failing returned "
+                "NULL with %s, expected InterpreterError", n,
+                exc != NULL ? Py_TYPE(exc)->tp_name : "no exception set");
+    }
+    Py_DECREF(exc);
+    xf_note("release_race: a start with allocation %lu failing failed cleanly", n);
+}
+
 static void
 op_new(xf_input *in)
 {
     int byte = xf_read_u8(in);
     int slot = byte % XF_RR_NSLOTS;
     int how = byte / XF_RR_NSLOTS;
+    unsigned long fail_at = 0;
+    if (how & XF_RR_NEW_FAILING) {
+        fail_at = 2 + (unsigned long)xf_read_u16(in);
+    }
     if (rr.static_pool) {
         return;
     }
@@ -769,6 +826,11 @@ op_new(xf_input *in)
     }
     if (how & XF_RR_NEW_BARE) {
         end_bare_interpreter();
+    }
+    /* Not under an override (XIDFUZZ_FAULT_NTH, --sweep), which owns the
+     * numbering of the whole input. */
+    if (fail_at != 0 && xf_fault_override() == 0) {
+        check_failing_start(fail_at);
     }
     (void)xf_interp(slot);
 }

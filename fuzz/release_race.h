@@ -40,7 +40,9 @@ enum xf_rr_op {
                            bit 1 of b / NSLOTS (added later; the
                            committed inputs never set it): first make a
                            bare interpreter (never initialised, not
-                           ready) and end it                             */
+                           ready) and end it; bit 2 (added later): then
+                           u16 n, and first a _PyXI_NewInterpreter whose
+                           (2 + n)-th allocation fails                   */
     XF_RR_CALL,         /* u8 from, u8 into, u8 flags, u16 count: count
                            calls, made in `from`, to run in `into`       */
     XF_RR_NOPS
@@ -50,6 +52,7 @@ enum xf_rr_op {
 enum {
     XF_RR_NEW_REJECTED = 1 << 0,
     XF_RR_NEW_BARE = 1 << 1,
+    XF_RR_NEW_FAILING = 1 << 2,
 };
 
 /* Flags of RELEASE, FLOOD and CALL. */

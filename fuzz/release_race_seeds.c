@@ -100,6 +100,15 @@ new_after_bare(int slot)
     xf_put_u8(&out, (uint8_t)(slot + XF_RR_NSLOTS * XF_RR_NEW_BARE));
 }
 
+/* NEW that first makes a start whose (2 + n)-th allocation fails. */
+static void
+new_after_failing_start(int slot, int n)
+{
+    op(XF_RR_NEW);
+    xf_put_u8(&out, (uint8_t)(slot + XF_RR_NSLOTS * XF_RR_NEW_FAILING));
+    xf_put_u16(&out, (uint16_t)n);
+}
+
 static void
 call(int from, int into, int flags, int count)
 {
@@ -271,6 +280,20 @@ main(int argc, char **argv)
     new_after_bare(0);
     release(0, 0, XF_RR_THEN_RUN);
     emit("new-after-bare-interpreter");
+
+    /* Starts with an allocation failing: the second allocation (the start
+     * fails before its thread state: clean on every core), and the 13000th
+     * (a failure the start tolerates).  Most others find XF-042..XF-045 on
+     * the pristine core, where the seeds also replay: those are the
+     * regression inputs XF-043-* and XF-045-*. */
+    new_after_failing_start(1, 0);
+    share(1);
+    xf_enc_ascii(&out, "after a failed start");
+    emit("new-after-failing-start-early");
+    new_after_failing_start(2, 12998);
+    share(2);
+    xf_enc_ascii(&out, "after a tolerated failure");
+    emit("new-after-failing-start-tolerated");
 
     /* NEW after a rejected config: corpus/release_race/regressions/
      * XF-018-rejected-config-leak (the pristine core leaks there, and the
