@@ -44,8 +44,21 @@
  *                      broken with tp_clear, as the collector would, and
  *                      the harness's last reference dropped; it dies
  *                      with its registrations still in place
- * REGISTER, UNREGISTER and SHARE on an empty heap index first make the
- * class there (MAKE s k 0).  At the end of the input the harness
+ *   COLLECT    s k g   class k dies in a collection, and an object of its
+ *                      own garbage registers it while it does: the
+ *                      harness drops k's subclasses (DROP), hands its
+ *                      last reference to a reviver (an object with a
+ *                      finalizer, in k's home, that holds k and itself)
+ *                      and runs a full collection there.  The collector
+ *                      clears k's weakrefs -- the registry's entries'
+ *                      too -- before it calls finalizers, so the
+ *                      reviver's _PyCrossInterpreterData_RegisterClass(k,
+ *                      getdata g % 2, or the one k has there) finds k's
+ *                      entries dead and must make a new weakref to k:
+ *                      the one allocation of a registration that a live
+ *                      class never reaches.  s: where an empty k is made
+ * REGISTER, UNREGISTER, SHARE and COLLECT on an empty heap index first
+ * make the class there (MAKE s k 0).  At the end of the input the harness
  * unregisters every registration the model holds, drops every class, and
  * looks up an unregistered class of its own in every slot (a miss walks
  * the whole registry and drops every dead entry).
@@ -80,6 +93,11 @@
  *     references the data held;
  *   - a dropped class dies (the registry holds only a weak reference):
  *     still alive after a full collection is a finding;
+ *   - COLLECT: the reviver's finalizer runs once, during the collection;
+ *     its RegisterClass returns 0 with no exception, and a lookup made
+ *     there finds exactly its getdata; the class still dies in that
+ *     collection (the new entry holds it weakly too), and its entry is
+ *     dead from then on (the end-of-input check);
  *   - at the end of the input every registry (each slot's and the global
  *     one) holds exactly the live entries it held at the start and no
  *     dead one; no exception or pending call is left; the total refcount
@@ -89,8 +107,9 @@
  * (0xf8) is FAULT, followed by a spec that stays on for the next spec.ops
  * operations (FAULT itself does not count).  It is armed around every
  * core call of REGISTER, UNREGISTER and SHARE (the getdata functions run
- * inside the share, so their allocations are armed too), and nowhere
- * else: not around making or dropping classes or instances, nor the
+ * inside the share, so their allocations are armed too) and around the
+ * reviver's registration in COLLECT, and nowhere else: not around making
+ * or dropping classes or instances, nor the collection itself, nor the
  * end-of-input clean-up.  A call during which an injected failure was hit
  * may fail with exactly MemoryError (Check and Get of an unregistered
  * class: or NotShareableError, which they raise anyway) and must then
@@ -100,10 +119,11 @@
  * with another one, is a finding.  Lookup, UnregisterClass and the
  * release allocate nothing: their oracles hold as always.  A call that hit
  * no injected failure has the normal oracle.  RegisterClass allocates
- * only when the class is not in that registry yet, and then only the
- * entry: the weakref the entry keeps is the class's basic weakref, which
- * its base's list of subclasses already holds (PyWeakref_NewRef reuses
- * it), so that allocation failure cannot be reached.
+ * only when the class is not in that registry yet: the entry, and a
+ * weakref to the class only when the class has no basic weakref.  A live
+ * class always has one (its base's list of subclasses holds it, and
+ * PyWeakref_NewRef reuses it); a class the collector is finalizing has
+ * none, which is how COLLECT reaches that allocation.
  */
 #include "target.h"
 #include "fault.h"
@@ -151,6 +171,15 @@ static struct {
      * that is never registered (its lookup walks the whole registry). */
     PyObject *callback[XF_REG_NSLOTS];
     PyObject *probe[XF_REG_NSLOTS];
+    PyTypeObject *reviver_type[XF_REG_NSLOTS];
+    /* What COLLECT asks of its reviver, and what the reviver saw. */
+    struct reg_revival {
+        int k;
+        crossinterpdatafunc fn;
+        int finalized;      /* times the finalizer ran */
+        int registered;     /* its registration succeeded */
+        int injected;       /* ... failed under an injected failure */
+    } revival;
     /* Live entries of each registry when the input started. */
     int baseline[XF_REG_NSLOTS];
     int static_baseline;
@@ -218,6 +247,61 @@ on_class_death(PyObject *self, PyObject *wr)
 
 static PyMethodDef on_class_death_def = {
     "on_class_death", on_class_death, METH_O, NULL,
+};
+
+/* The reviver of COLLECT: garbage with a finalizer that registers the
+ * class it holds.  One heap type per slot (made in init()), so that each
+ * interpreter collects objects of its own types. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *cls;      /* the dying class */
+    PyObject *self;     /* itself: the cycle that makes it garbage */
+} reg_reviver;
+
+static int
+reviver_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    reg_reviver *r = (reg_reviver *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(r->cls);
+    Py_VISIT(r->self);
+    return 0;
+}
+
+static int
+reviver_clear(PyObject *op)
+{
+    reg_reviver *r = (reg_reviver *)op;
+    Py_CLEAR(r->cls);
+    Py_CLEAR(r->self);
+    return 0;
+}
+
+static void
+reviver_dealloc(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    (void)reviver_clear(op);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static void reviver_finalize(PyObject *op);
+
+static PyType_Slot reviver_slots[] = {
+    {Py_tp_traverse, reviver_traverse},
+    {Py_tp_clear, reviver_clear},
+    {Py_tp_dealloc, reviver_dealloc},
+    {Py_tp_finalize, reviver_finalize},
+    {0, NULL},
+};
+
+static PyType_Spec reviver_spec = {
+    .name = "xidfuzz.RegReviver",
+    .basicsize = sizeof(reg_reviver),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = reviver_slots,
 };
 
 static PyTypeObject *
@@ -738,6 +822,127 @@ op_drop(xf_input *in)
     }
 }
 
+/* COLLECT's finalizer: runs inside the collection, after the collector
+ * cleared the weakrefs of the class it holds (a finalizer must leave no
+ * exception: it keeps the one it found). */
+static void
+reviver_finalize(PyObject *op)
+{
+    reg_reviver *r = (reg_reviver *)op;
+    if (r->cls == NULL) {
+        return;
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    int k = reg.revival.k;
+    crossinterpdatafunc fn = reg.revival.fn;
+    PyTypeObject *cls = (PyTypeObject *)r->cls;
+    reg.revival.finalized++;
+
+    unsigned long hits = xf_fault_hits();
+    xf_fault_arm();
+    int rc = _PyCrossInterpreterData_RegisterClass(cls, fn);
+    xf_fault_disarm();
+    crossinterpdatafunc want = fn;
+    if (rc == 0 && !PyErr_Occurred()) {
+        reg.revival.registered = 1;
+    }
+    else if (rc == -1
+             && xf_fault_failed(hits, NULL,
+                                "_PyCrossInterpreterData_RegisterClass")) {
+        /* Nothing registered, and what was registered before is dead. */
+        reg.revival.injected = 1;
+        want = NULL;
+    }
+    else {
+        PyObject *got = PyErr_Occurred();
+        const char *what = got != NULL ? ((PyTypeObject *)got)->tp_name
+                                       : "no exception";
+        if (got != NULL) {
+            PyErr_Print();
+        }
+        xf_fail("_PyCrossInterpreterData_RegisterClass(%s) in the finalizer "
+                "of its own garbage returned %d with %s, expected 0 with no "
+                "exception", class_name(k), rc, what);
+    }
+    /* The class is still here (finalizers run before anything is
+     * cleared): a lookup through an instance made now sees the new entry,
+     * or none. */
+    PyObject *obj = new_instance(cls, 0);
+    crossinterpdatafunc got = _PyCrossInterpreterData_Lookup(obj);
+    Py_DECREF(obj);
+    if (got != want || PyErr_Occurred()) {
+        if (PyErr_Occurred()) {
+            PyErr_Print();
+        }
+        xf_fail("_PyCrossInterpreterData_Lookup(%s) in the finalizer of its "
+                "own garbage, after %s registration, returned %s, expected %s",
+                class_name(k), want != NULL ? "its" : "a failed",
+                getdata_name(got), getdata_name(want));
+    }
+    PyErr_SetRaisedException(exc);
+}
+
+static void
+op_collect(xf_input *in)
+{
+    int s = read_slot(in);
+    int k = xf_read_u8(in) % XF_REG_NHEAP;
+    int g = xf_read_u8(in) % 2;
+    if (reg.heap[k].cls == NULL) {
+        make_class(k, s, -1);
+    }
+    for (int j = 0; j < XF_REG_NHEAP; j++) {
+        if (reg.heap[j].cls != NULL && reg.heap[j].base == k) {
+            drop_class(j);
+        }
+    }
+    reg_class *c = &reg.heap[k];
+    int home = c->home;
+    int registered = 0;
+    for (int i = 0; i < XF_REG_NSLOTS; i++) {
+        registered += c->count[i];
+    }
+    /* A registration the home registry already has passes its getdata
+     * again (the core asserts that a repeated one does). */
+    reg.revival = (struct reg_revival){
+        .k = k,
+        .fn = c->count[home] > 0 ? c->getdata[home] : getdata_fns[g],
+    };
+
+    int prev = xf_enter(home);
+    PyTypeObject *tp = reg.reviver_type[home];
+    PyObject *r = tp->tp_alloc(tp, 0);
+    if (r == NULL) {
+        PyErr_Print();
+        xf_fail("making COLLECT's reviver in slot %d failed", home);
+    }
+    ((reg_reviver *)r)->cls = (PyObject *)c->cls;     /* the table's ref */
+    ((reg_reviver *)r)->self = Py_NewRef(r);
+    c->cls = NULL;
+    Py_DECREF(r);
+    (void)PyGC_Collect();
+    int finalized = reg.revival.finalized;
+    int dead = _PyWeakref_IS_DEAD(c->alive);
+    Py_CLEAR(c->alive);
+    xf_leave(prev);
+    xf_note("registry: COLLECT K%d in slot %d (registered %d times) with %s: "
+            "finalized %d time(s), registration %s, class %s", k, home,
+            registered, getdata_name(reg.revival.fn), finalized,
+            reg.revival.registered ? "made"
+            : reg.revival.injected ? "failed (injected)" : "not made",
+            dead ? "died" : "alive");
+    if (finalized != 1) {
+        xf_fail("COLLECT K%d: the reviver's finalizer ran %d times in a full "
+                "collection, expected once", k, finalized);
+    }
+    if (!dead) {
+        xf_fail("class K%d, registered by a finalizer of its own garbage, "
+                "is still alive after that collection: the registry must "
+                "hold classes only weakly", k);
+    }
+    *c = (reg_class){.base = -1};
+}
+
 /* ---- the registries ---- */
 
 static reg_entries
@@ -852,6 +1057,9 @@ run(const uint8_t *data, size_t size)
         case XF_REG_DROP:
             op_drop(&in);
             break;
+        case XF_REG_COLLECT:
+            op_collect(&in);
+            break;
         }
         xf_fault_op_done();
     }
@@ -877,6 +1085,11 @@ init(void)
         }
         reg.probe[s] = new_instance((PyTypeObject *)probe, 0);
         Py_DECREF(probe);       /* the instance holds it */
+        reg.reviver_type[s] = (PyTypeObject *)PyType_FromSpec(&reviver_spec);
+        if (reg.reviver_type[s] == NULL) {
+            PyErr_Print();
+            xf_fail("making slot %d's reviver type failed", s);
+        }
         xf_leave(prev);
     }
 }

@@ -15,6 +15,7 @@ enum xf_reg_op {
     XF_REG_UNREGISTER,
     XF_REG_SHARE,
     XF_REG_DROP,
+    XF_REG_COLLECT,
     XF_REG_NOPS
 };
 

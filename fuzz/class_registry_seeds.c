@@ -60,6 +60,15 @@ drop(int k)
 }
 
 static void
+collect(int s, int k, int g)
+{
+    xf_put_u8(&out, XF_REG_COLLECT);
+    xf_put_u8(&out, (uint8_t)s);
+    xf_put_u8(&out, (uint8_t)k);
+    xf_put_u8(&out, (uint8_t)g);
+}
+
+static void
 fault(xf_fault_mode mode, uint32_t param, int ops)
 {
     xf_fault_put_op(&out, mode, param, ops);
@@ -281,6 +290,37 @@ main(int argc, char **argv)
     unreg(1, K3);
     unreg(1, K3);
     emit("fault-dead-entry");
+
+    /* A class dies in a collection whose finalizer registers it: the
+     * collector has cleared its weakrefs, so the registration makes a new
+     * one (and drops the dead entry of an earlier registration). */
+    make(1, K0, -1);
+    collect(1, K0, G0);
+    share(1, K1, 0, 5000);
+    emit("collect-registering");
+    make(2, K1, -1);
+    make(2, K2, K1);
+    reg(2, K1, G1);
+    reg(0, K1, G0);
+    reg(2, K2, G0);
+    collect(2, K1, G0);
+    reg(2, K3, G1);
+    share(2, K3, 1, 5001);
+    unreg(2, K3);
+    emit("collect-registered-with-subclass");
+    /* The registration's allocations in turn: its entry (1, a finding of
+     * its own on the pristine core: XF-041), then the weakref (2), which
+     * only a dying class makes. */
+    make(0, K3, -1);
+    fault(XF_FAULT_NTH, 2, 1);
+    collect(0, K3, G1);
+    emit("fault-nth2-collect-weakref");
+    make(1, K2, -1);
+    reg(1, K2, G0);
+    fault(XF_FAULT_NTH, 2, 1);
+    collect(1, K2, G1);
+    reg(1, K1, G1);
+    emit("fault-nth2-collect-registered");
 
     make(0, K0, -1);
     emit("make-only");

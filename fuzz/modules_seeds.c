@@ -542,6 +542,23 @@ write_lifecycle(void)
     l_destroy(DYN1, 1);         /* itself: InterpreterError */
     emit("lifecycle-nested");
 
+    /* A created interpreter without the high-level modules: its first
+     * QueueEmpty makes _interpqueues import them there
+     * (ensure_external_exc_types()), which registers QueueFull too. */
+    l_create(1, 0);
+    q_create(DYN0, 2, 0x80, XF_MOD_UB_REMOVE);
+    q_get(DYN0, 0, 0);          /* empty: QueueEmpty */
+    q_put(DYN0, 0, 0, 0);
+    xf_enc_ascii(&out, "a");
+    q_put(DYN0, 0, 0, 0);
+    xf_enc_ascii(&out, "b");
+    q_put(DYN0, 0, 0, 0);
+    xf_enc_none(&out);          /* QueueFull */
+    q_get(2, 0, 0);
+    l_destroy(0, 0);
+    q_get(2, 0, 0);             /* "b" outlives its putter */
+    emit("lifecycle-first-queue-empty");
+
     /* Own GIL on the main allocator; a config refused by the runtime. */
     l_create_cfg(3, 0, 2, XF_MOD_NAME_LEGACY, 6, XF_MOD_VAL_OWN);
     l_create_cfg(0, 0, 1, XF_MOD_NAME_EMPTY, -1, 0);       /* refused */
