@@ -49,7 +49,8 @@
  *                      harness drops k's subclasses (DROP), hands its
  *                      last reference to a reviver (an object with a
  *                      finalizer, in k's home, that holds k and itself)
- *                      and runs a full collection there.  The collector
+ *                      and collects the youngest generation there (and
+ *                      all of them if k survived that).  The collector
  *                      clears k's weakrefs -- the registry's entries'
  *                      too -- before it calls finalizers, so the
  *                      reviver's _PyCrossInterpreterData_RegisterClass(k,
@@ -172,6 +173,7 @@ static struct {
     PyObject *callback[XF_REG_NSLOTS];
     PyObject *probe[XF_REG_NSLOTS];
     PyTypeObject *reviver_type[XF_REG_NSLOTS];
+    PyObject *gc_collect[XF_REG_NSLOTS];    /* gc.collect, per slot */
     /* What COLLECT asks of its reviver, and what the reviver saw. */
     struct reg_revival {
         int k;
@@ -920,7 +922,20 @@ op_collect(xf_input *in)
     ((reg_reviver *)r)->self = Py_NewRef(r);
     c->cls = NULL;
     Py_DECREF(r);
-    (void)PyGC_Collect();
+    /* The youngest generation first (a full collection walks the
+     * interpreter's whole heap): the class was made by this input and is
+     * there, unless a collection since moved it on.  Then the reviver
+     * alone may have been collected (its finalizer registering a class
+     * that was still alive), and the full collection collects the class. */
+    PyObject *res = PyObject_CallFunction(reg.gc_collect[home], "i", 0);
+    if (res == NULL) {
+        PyErr_Print();
+        xf_fail("gc.collect(0) failed in slot %d", home);
+    }
+    Py_DECREF(res);
+    if (!_PyWeakref_IS_DEAD(c->alive)) {
+        (void)PyGC_Collect();
+    }
     int finalized = reg.revival.finalized;
     int dead = _PyWeakref_IS_DEAD(c->alive);
     Py_CLEAR(c->alive);
@@ -1085,6 +1100,14 @@ init(void)
         }
         reg.probe[s] = new_instance((PyTypeObject *)probe, 0);
         Py_DECREF(probe);       /* the instance holds it */
+        PyObject *gc = PyImport_ImportModule("gc");
+        reg.gc_collect[s] = gc != NULL ? PyObject_GetAttrString(gc, "collect")
+                                       : NULL;
+        Py_XDECREF(gc);
+        if (reg.gc_collect[s] == NULL) {
+            PyErr_Print();
+            xf_fail("gc.collect in slot %d", s);
+        }
         reg.reviver_type[s] = (PyTypeObject *)PyType_FromSpec(&reviver_spec);
         if (reg.reviver_type[s] == NULL) {
             PyErr_Print();
