@@ -90,8 +90,9 @@ for run in "${runs[@]}"; do
         echo "[bench] $t/campaign: ./xidfuzz fuzz $t for ${time}s" >&2
         "$root/xidfuzz" fuzz "$t" --time "$time" ${XIDFUZZ_BENCH_CORE:+--core "$XIDFUZZ_BENCH_CORE"} \
             --out "$work/campaign" > "$work/campaign.log" 2>&1 || true
-        crate=$(sed -n 's/.*campaign over: \([0-9]*\) inputs in \([0-9]*\)s (\([0-9]*\) exec\/s).*/\3/p' "$work/campaign.log")
-        cexecs=$(sed -n 's/.*campaign over: \([0-9]*\) inputs in.*/\1/p' "$work/campaign.log")
+        # The stats file run_campaign (xidfuzz) writes.
+        crate=$(sed -n 's/^exec_per_s=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
+        cexecs=$(sed -n 's/^inputs=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
         ratio=?
         [ -z "$crate" ] || [ -z "$rate" ] || [ "$rate" -eq 0 ] || ratio=$(( crate * 100 / rate ))%
         printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" "${cexecs:-?}" "${crate:-?}" - \

@@ -26,9 +26,11 @@ done
 rm -rf "$out"
 mkdir -p "$out"
 
-# "campaign over: N inputs in Ts (R exec/s), K restart(s) ..." -> "R K".
+# "R K": a campaign's exec/s and restarts, from the stats file that
+# run_campaign (xidfuzz) writes in its work directory DIR/TARGET/.
 rate() {
-    sed -n 's/.*campaign over: [0-9]* inputs in [0-9]*s (\([0-9]*\) exec\/s), \([0-9]*\) restart.*/\1 \2/p' "$1" | tail -n1
+    [ -f "$1/stats" ] || return 0
+    echo "$(sed -n 's/^exec_per_s=//p' "$1/stats") $(sed -n 's/^restarts=//p' "$1/stats")"
 }
 
 printf '%-16s %12s %12s %9s %10s %10s\n' target patched pristine ratio restarts restarts
@@ -41,8 +43,8 @@ for t in "${list[@]}"; do
             > "$out/$core/$t.log" 2>&1 &
     done
     wait || true
-    read -r pa pa_r <<< "$(rate "$out/patched/$t.log")" || true
-    read -r pr pr_r <<< "$(rate "$out/pristine/$t.log")" || true
+    read -r pa pa_r <<< "$(rate "$out/patched/$t")" || true
+    read -r pr pr_r <<< "$(rate "$out/pristine/$t")" || true
     [ -n "${pa:-}" ] && [ -n "${pr:-}" ] \
         || die "$t: a campaign printed no rate (see $out/*/$t.log)"
     printf '%-16s %12s %12s %8s%% %10s %10s\n' "$t" "$pa" "$pr" \

@@ -450,6 +450,20 @@ getdata_name(crossinterpdatafunc fn)
            : fn == getdata_own ? "G1" : "another getdata";
 }
 
+/* For a report: the name of the exception set (printed, then cleared),
+ * or "no exception". */
+static const char *
+print_exception(void)
+{
+    PyObject *exc = PyErr_Occurred();
+    if (exc == NULL) {
+        return "no exception";
+    }
+    const char *name = ((PyTypeObject *)exc)->tp_name;
+    PyErr_Print();
+    return name;
+}
+
 /* ---- the model ---- */
 
 static int *
@@ -587,15 +601,9 @@ op_register(xf_input *in)
         Py_DECREF(obj);
     }
     else {
-        PyObject *exc = PyErr_Occurred();
-        const char *what = exc != NULL ? ((PyTypeObject *)exc)->tp_name
-                                       : "no exception";
-        if (exc != NULL) {
-            PyErr_Print();
-        }
         xf_fail("_PyCrossInterpreterData_RegisterClass(%s) in slot %d "
                 "returned %d with %s, expected 0 with no exception",
-                class_name(k), s, rc, what);
+                class_name(k), s, rc, print_exception());
     }
     xf_leave(prev);
 }
@@ -652,13 +660,8 @@ check_failure(unsigned long hits, PyObject *want, const char *call, int k,
     if (want == NULL || exc != want) {
         char model[96];
         describe_registrations(k, model, sizeof(model));
-        const char *got = exc != NULL ? ((PyTypeObject *)exc)->tp_name
-                                      : "no exception";
-        if (exc != NULL) {
-            PyErr_Print();
-        }
         xf_fail("%s(%s) in slot %d failed with %s, expected %s (%s)", call,
-                class_name(k), s, got,
+                class_name(k), s, print_exception(),
                 want != NULL ? ((PyTypeObject *)want)->tp_name : "success",
                 model);
     }
@@ -856,15 +859,9 @@ reviver_finalize(PyObject *op)
         want = NULL;
     }
     else {
-        PyObject *got = PyErr_Occurred();
-        const char *what = got != NULL ? ((PyTypeObject *)got)->tp_name
-                                       : "no exception";
-        if (got != NULL) {
-            PyErr_Print();
-        }
         xf_fail("_PyCrossInterpreterData_RegisterClass(%s) in the finalizer "
                 "of its own garbage returned %d with %s, expected 0 with no "
-                "exception", class_name(k), rc, what);
+                "exception", class_name(k), rc, print_exception());
     }
     /* The class is still here (finalizers run before anything is
      * cleared): a lookup through an instance made now sees the new entry,
