@@ -75,6 +75,7 @@
 #include "fault_oracle.h"
 #include "objcmp.h"
 #include "objgen.h"
+#include "start_oracle.h"
 #include "xid_oracle.h"
 #include "release_race.h"
 
@@ -760,7 +761,8 @@ end_bare_interpreter(void)
  * 3.13.5 the first, PyInterpreterState_New()'s, is a fatal error,
  * gh-112729).  Either the failure is one the start tolerates and the
  * interpreter is made (then ended here), or _PyXI_NewInterpreter returns
- * NULL with an exception and the caller's thread state current again.
+ * NULL with InterpreterError and the caller's thread state current again
+ * (core/harness/start_oracle.h).
  * What the failed start leaves behind is the per-input checks' to judge
  * (LeakSanitizer, the refcount total): tests/new_interp_fault_probe.c
  * found XF-042..XF-045 this way.  The spec replaces the input's own for
@@ -775,37 +777,24 @@ check_failing_start(unsigned long n)
     xf_fault_arm();
     PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
     xf_fault_disarm();
-    int failed_alloc = xf_fault_hits() != hits;
+    int injected = xf_fault_hits() != hits;
     xf_fault_set((xf_fault_spec){.mode = XF_FAULT_OFF, .ops = 1});
-    if (PyThreadState_GetUnchecked() != before) {
-        xf_fail("_PyXI_NewInterpreter with allocation %lu failing left another "
-                "thread state current", n);
-    }
-    if (interp != NULL) {
-        if (PyErr_Occurred()) {
-            PyErr_Print();
-            xf_fail("_PyXI_NewInterpreter with allocation %lu failing made an "
-                    "interpreter and left an exception set", n);
-        }
-        _PyXI_EndInterpreter(interp, NULL, NULL);
+    PyObject *exc;
+    char why[160];
+    switch (xf_judge_start(interp, before, injected, &exc, why, sizeof(why))) {
+    case XF_START_WRONG:
+        xf_fail("_PyXI_NewInterpreter with allocation %lu failing %s", n, why);
+        break;
+    case XF_START_MADE:
         xf_note("release_race: a start with allocation %lu failing went on "
-                "(%s)", n, failed_alloc ? "tolerated" : "no such allocation");
-        return;
+                "(%s)", n, injected ? "tolerated" : "no such allocation");
+        break;
+    case XF_START_FAILED:
+        Py_DECREF(exc);
+        xf_note("release_race: a start with allocation %lu failing failed "
+                "cleanly", n);
+        break;
     }
-    if (!failed_alloc) {
-        xf_fail("_PyXI_NewInterpreter failed with no allocation failing "
-                "(allocation %lu)", n);
-    }
-    PyObject *exc = PyErr_GetRaisedException();
-    if (exc == NULL
-        || !PyErr_GivenExceptionMatches(exc, PyExc_InterpreterError))
-    {
-        xf_fail("_PyXI_NewInterpreter with allocation %lu failing returned "
-                "NULL with %s, expected InterpreterError", n,
-                exc != NULL ? Py_TYPE(exc)->tp_name : "no exception set");
-    }
-    Py_DECREF(exc);
-    xf_note("release_race: a start with allocation %lu failing failed cleanly", n);
 }
 
 static void

@@ -9,14 +9,16 @@
  *                                         N = FROM, FROM+K, ... TO
  *
  * For each N: _PyXI_NewInterpreter either succeeds (the interpreter is then
- * ended) or returns NULL with an exception set and the caller's thread
- * state current again; anything else is reported and the probe exits 1.
+ * ended) or returns NULL with InterpreterError and the caller's thread
+ * state current again (core/harness/start_oracle.h, release_race's oracle
+ * too); anything else is reported and the probe exits 1.
  * What a failed creation leaves behind is LeakSanitizer's to report,
  * after each creation (the production core's debug malloc: every object is
  * a block).
  */
 #include "runtime.h"
 #include "fault.h"
+#include "start_oracle.h"
 #include "pycore_crossinterp.h"
 
 #include <stdio.h>
@@ -44,39 +46,24 @@ create_once(unsigned long n, unsigned long *allocs)
     PyInterpreterState *interp = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
     xf_fault_disarm();
     *allocs = xf_fault_armed_allocs();
-    unsigned long hits = xf_fault_hits();
+    int injected = xf_fault_hits() != 0;
     xf_fault_set_override(0);
     xf_fault_begin_input();
-    if (PyThreadState_GetUnchecked() != before) {
-        fprintf(stderr, "new_interp_fault_probe: N=%lu: the caller's thread "
-                "state is not current after _PyXI_NewInterpreter (%s)\n",
-                n, interp != NULL ? "succeeded" : "failed");
+    PyObject *exc;
+    char why[160];
+    switch (xf_judge_start(interp, before, injected, &exc, why, sizeof(why))) {
+    case XF_START_WRONG:
+        fprintf(stderr, "new_interp_fault_probe: N=%lu: _PyXI_NewInterpreter() "
+                "%s\n", n, why);
         return -1;
-    }
-    if (interp != NULL) {
-        if (PyErr_Occurred()) {
-            PyErr_Print();
-            fprintf(stderr, "new_interp_fault_probe: N=%lu: succeeded with an "
-                    "exception set\n", n);
-            return -1;
-        }
+    case XF_START_MADE:
         if (n != NO_FAILURE) {
             printf("N=%lu: created (the failure was tolerated)\n", n);
         }
-        _PyXI_EndInterpreter(interp, NULL, NULL);
-        if (PyErr_Occurred()) {
-            PyErr_Print();
-            fprintf(stderr, "new_interp_fault_probe: N=%lu: ending it raised\n", n);
-            return -1;
-        }
         return 1;
+    case XF_START_FAILED:
+        break;
     }
-    if (!PyErr_Occurred()) {
-        fprintf(stderr, "new_interp_fault_probe: N=%lu: failed without an "
-                "exception (%lu injected failures)\n", n, hits);
-        return -1;
-    }
-    PyObject *exc = PyErr_GetRaisedException();
     PyObject *ctx = PyException_GetContext(exc);
     printf("N=%lu: %s", n, Py_TYPE(exc)->tp_name);
     if (ctx != NULL) {
