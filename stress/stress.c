@@ -645,6 +645,7 @@ static const struct {
     {"sessions", xs_sessions, 4, 2, 500},
     {"lifecycle", xs_lifecycle, 4, 3, 20},
     {"queues", xs_queues, 4, 3, 20},
+    {"channels", xs_channels, 4, 3, 20},
 };
 #define N_SCENARIOS ((int)(sizeof(scenarios) / sizeof(scenarios[0])))
 
@@ -659,7 +660,7 @@ usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (usage: xidstress pingpong|churn|registry|sessions|lifecycle|queues "
+    fprintf(stderr, " (usage: xidstress pingpong|churn|registry|sessions|lifecycle|queues|channels "
             "[--threads N] [--interps N] [--iterations N | --duration S] "
             "[--window N] [--seed N])\n");
     exit(2);

@@ -225,5 +225,6 @@ int xs_registry(void);
 int xs_sessions(void);
 int xs_lifecycle(void);
 int xs_queues(void);
+int xs_channels(void);
 
 #endif
