@@ -50,6 +50,7 @@
  * get_count() is 0; no pending call left; no sanitizer report.
  */
 #include "stress.h"
+#include "item_log.h"
 #include "objcmp.h"
 
 #include "pycore_crossinterp.h"
@@ -60,48 +61,13 @@
 #include <time.h>
 
 #define CH_NSLOTS 3
-#define CH_SEQ_BITS 24
-#define CH_SEQ_MAX ((int64_t)1 << CH_SEQ_BITS)
-#define CH_CHUNK 1024
 /* Timeouts of the sends that wait, in seconds: the short ones time out
  * often, also while a receiver is taking the item. */
 static const double wait_timeouts[] = {0.0002, 0.001, 0.02};
 #define CH_NWAITS ((int)(sizeof(wait_timeouts) / sizeof(wait_timeouts[0])))
 
-/* The module's unbound ops (Modules/_interpreters_common.h). */
-enum { OP_REMOVE = 1, OP_ERROR = 2, OP_REPLACE = 3, OP_COUNT = 4 };
-
-typedef struct ch_life {
-    struct ch_life *next;
-    int owner;
-    long index;
-    int64_t interpid;
-    int state;                  /* XS_LIFE_*, atomic */
-    /* Raw pointers, no references: the payloads of an interpreter that
-     * ended while an item was in flight stay allocated (leaked with it,
-     * documented: crossinterp.c _xidata_release); these keep them
-     * reachable, so that LeakSanitizer reports only real losses. */
-    void *bytes_at, *str_at;
-} ch_life;
-
-enum { ENTRY_PENDING = 0, ENTRY_SENT, ENTRY_NOT_SENT };
-
+/* A sender's counters (its log of items is ch.logs[sender]). */
 typedef struct {
-    ch_life *life;
-    int64_t cid;
-    int kind;
-    int op;
-    int state;                  /* ENTRY_*, atomic */
-    int seen;                   /* came out whole, atomic */
-    void *obj_at;               /* raw pointer, as for the payloads */
-} ch_entry;
-
-typedef struct {
-    pthread_mutex_t mu;
-    ch_entry **chunks;
-    long nchunks;
-    int64_t n;                  /* entries made (under mu) */
-    ch_life *lives;             /* newest first, read by the final check */
     long sent, not_found, closed, timed_out, waited;
 } ch_sender;
 
@@ -121,7 +87,7 @@ typedef struct {
     int auto_closed;            /* the final drain found it closed so */
     int final;                  /* drained and destroyed at the end */
     long gets_obj, gets_orphaned;       /* atomic */
-    long gets_unbound[OP_COUNT];        /* atomic, by op */
+    long gets_unbound[XS_OP_COUNT];     /* atomic, by op */
 } ch_channel;
 
 /* A module as one interpreter sees it. */
@@ -138,14 +104,13 @@ static struct {
     PyInterpreterState *interps[XS_MAX_THREADS];
     ch_mod interp_mods[XS_MAX_THREADS];
     ch_mod main_mod;
+    xs_entry_log logs[XS_MAX_THREADS];
     ch_sender senders[XS_MAX_THREADS];
     struct {
         pthread_mutex_t mu;
         ch_channel *c;
     } slots[CH_NSLOTS];
-    pthread_mutex_t table_mu;
-    ch_channel **table;         /* by cid */
-    int64_t table_size;
+    xs_id_table channels;       /* ch_channel records by cid */
     long events;                /* atomic */
     long replaced, closed_forced, counts_checked, empties;  /* atomic */
 } ch;
@@ -155,10 +120,7 @@ static struct {
 static ch_channel *
 channel_record(int64_t cid)
 {
-    pthread_mutex_lock(&ch.table_mu);
-    ch_channel *c = cid >= 0 && cid < ch.table_size ? ch.table[cid] : NULL;
-    pthread_mutex_unlock(&ch.table_mu);
-    return c;
+    return xs_table_get(&ch.channels, cid);
 }
 
 static ch_channel *
@@ -169,72 +131,8 @@ new_channel_record(int64_t cid)
         xs_fail("out of memory");
     }
     c->cid = cid;
-    pthread_mutex_lock(&ch.table_mu);
-    if (cid >= ch.table_size) {
-        int64_t size = ch.table_size ? ch.table_size : 64;
-        while (size <= cid) {
-            size *= 2;
-        }
-        ch_channel **t = realloc(ch.table, (size_t)size * sizeof(*t));
-        if (t == NULL) {
-            xs_fail("out of memory");
-        }
-        memset(t + ch.table_size, 0, (size_t)(size - ch.table_size) * sizeof(*t));
-        ch.table = t;
-        ch.table_size = size;
-    }
-    if (ch.table[cid] != NULL) {
-        xs_fail("_interpchannels.create() returned channel ID %lld twice",
-                (long long)cid);
-    }
-    ch.table[cid] = c;
-    pthread_mutex_unlock(&ch.table_mu);
+    xs_table_put(&ch.channels, cid, c, "_interpchannels.create()");
     return c;
-}
-
-static ch_entry *
-entry_at(ch_sender *p, int64_t seq)
-{
-    return &p->chunks[seq / CH_CHUNK][seq % CH_CHUNK];
-}
-
-/* A new entry (under the sender's lock: receivers look entries up). */
-static ch_entry *
-new_entry(ch_sender *p, int64_t *p_seq)
-{
-    pthread_mutex_lock(&p->mu);
-    int64_t seq = p->n;
-    if (seq / CH_CHUNK >= p->nchunks) {
-        ch_entry **c = realloc(p->chunks, (size_t)(p->nchunks + 1) * sizeof(*c));
-        if (c == NULL || (c[p->nchunks] = calloc(CH_CHUNK, sizeof(ch_entry))) == NULL) {
-            xs_fail("out of memory");
-        }
-        p->chunks = c;
-        p->nchunks++;
-    }
-    ch_entry *e = entry_at(p, seq);
-    p->n++;
-    pthread_mutex_unlock(&p->mu);
-    *p_seq = seq;
-    return e;
-}
-
-/* The entry an item's tag names, or NULL. */
-static ch_entry *
-find_entry(long tag, int *p_owner, int64_t *p_seq)
-{
-    int owner = (int)(tag >> CH_SEQ_BITS);
-    int64_t seq = tag & (CH_SEQ_MAX - 1);
-    if (tag < 0 || owner >= ch.nsenders) {
-        return NULL;
-    }
-    ch_sender *p = &ch.senders[owner];
-    pthread_mutex_lock(&p->mu);
-    ch_entry *e = seq < p->n ? entry_at(p, seq) : NULL;
-    pthread_mutex_unlock(&p->mu);
-    *p_owner = owner;
-    *p_seq = seq;
-    return e;
 }
 
 /* ---- calls --------------------------------------------------------------- */
@@ -291,24 +189,6 @@ unload_module(ch_mod *m)
     Py_CLEAR(m->kw_force);
 }
 
-static const char *
-exc_text(PyObject *exc, char *buf, size_t size)
-{
-    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
-    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
-    snprintf(buf, size, "%s%s%s", exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
-             msg != NULL ? ": " : "", msg != NULL ? msg : "");
-    Py_XDECREF(text);
-    PyErr_Clear();
-    return buf;
-}
-
-static int
-is_exactly(PyObject *exc, PyObject *type)
-{
-    return exc != NULL && type != NULL && (PyObject *)Py_TYPE(exc) == type;
-}
-
 /* What any call on channel c may meet: ChannelNotFoundError or
  * ChannelClosedError while it is being replaced, and ChannelClosedError
  * before a receiver is bound to it (the last interpreter that used it may
@@ -317,9 +197,9 @@ static int
 is_gone(ch_mod *m, PyObject *exc, ch_channel *c)
 {
     if (__atomic_load_n(&c->replacing, __ATOMIC_SEQ_CST)) {
-        return is_exactly(exc, m->not_found) || is_exactly(exc, m->closed);
+        return xs_is_exactly(exc, m->not_found) || xs_is_exactly(exc, m->closed);
     }
-    return is_exactly(exc, m->closed)
+    return xs_is_exactly(exc, m->closed)
            && !__atomic_load_n(&c->recv_bound, __ATOMIC_SEQ_CST);
 }
 
@@ -338,7 +218,7 @@ create_channel(void)
 {
     assert(PyInterpreterState_Get() == ch.main_interp);
     /* The channel's default unbound op; every send names its own. */
-    PyObject *res = PyObject_CallMethod(ch.main_mod.mod, "create", "i", OP_REPLACE);
+    PyObject *res = PyObject_CallMethod(ch.main_mod.mod, "create", "i", XS_OP_REPLACE);
     if (res == NULL) {
         xs_fail_py("_interpchannels.create");
     }
@@ -368,7 +248,7 @@ call_none(ch_mod *m, ch_channel *c, const char *name, PyObject *kwargs,
         PyObject *exc = PyErr_GetRaisedException();
         xs_fail("%s: %s(%lld%s) raised %s", who, name, (long long)c->cid,
                 kwargs != NULL ? ", force=True" : "",
-                exc_text(exc, buf, sizeof(buf)));
+                xs_exc_text(exc, buf, sizeof(buf)));
     }
     if (res != Py_None) {
         xs_fail("%s: %s(%lld) returned a %s, not None", who, name,
@@ -377,48 +257,25 @@ call_none(ch_mod *m, ch_channel *c, const char *name, PyObject *kwargs,
     Py_DECREF(res);
 }
 
-/* What one reader has taken from one channel: the last sequence number of
- * each sender's items (-1: none yet).  A sender sends its items one after
- * the other, so a channel holds them in that order, and a reader that takes
- * one must never take an earlier one of the same sender from that channel
- * afterwards (it was there, ahead of the one taken). */
-typedef struct {
-    int64_t cid;
-    int64_t last[XS_MAX_THREADS];
-} ch_fifo;
-
-/* `f` for reading channel c: reset when the reader's channel was replaced. */
-static int64_t *
-fifo_for(ch_fifo *f, ch_channel *c)
-{
-    if (f->cid != c->cid) {
-        f->cid = c->cid;
-        for (int i = 0; i < XS_MAX_THREADS; i++) {
-            f->last[i] = -1;
-        }
-    }
-    return f->last;
-}
-
 /* Check what recv() returned, or raised (exc), from channel c; `last` is
- * the reader's ch_fifo record of c. */
+ * the reader's xs_fifo record of c. */
 static void
 check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *exc,
            int64_t *last)
 {
     char buf[512];
-    if (res != NULL || !(is_exactly(exc, m->closed) || is_exactly(exc, m->not_found))) {
+    if (res != NULL || !(xs_is_exactly(exc, m->closed) || xs_is_exactly(exc, m->not_found))) {
         /* Past the lookup: this interpreter's recv end is open. */
         __atomic_store_n(&c->recv_bound, 1, __ATOMIC_SEQ_CST);
     }
     if (res == NULL) {
-        if (is_exactly(exc, m->empty)) {
+        if (xs_is_exactly(exc, m->empty)) {
             __atomic_fetch_add(&ch.empties, 1, __ATOMIC_RELAXED);
         }
         else if (is_gone(m, exc, c)) {
             /* replaced under us */
         }
-        else if (is_exactly(exc, PyExc_InterpreterNotFoundError)) {
+        else if (xs_is_exactly(exc, PyExc_InterpreterNotFoundError)) {
             /* channel_recv(): "The source interpreter has been destroyed
              * already" -- the popped item is dropped. */
             __atomic_fetch_add(&c->gets_orphaned, 1, __ATOMIC_SEQ_CST);
@@ -427,7 +284,7 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
             xs_fail("%s: recv(%lld) (%s) raised %s", who, (long long)c->cid,
                     __atomic_load_n(&c->replacing, __ATOMIC_SEQ_CST)
                         ? "being replaced" : "not replaced, a receiver bound",
-                    exc_text(exc, buf, sizeof(buf)));
+                    xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_XDECREF(exc);
         return;
@@ -440,7 +297,7 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
     }
     if (unbound != Py_None) {
         long op = PyLong_Check(unbound) ? PyLong_AsLong(unbound) : -1;
-        if (item != Py_None || (op != OP_ERROR && op != OP_REPLACE)) {
+        if (item != Py_None || (op != XS_OP_ERROR && op != XS_OP_REPLACE)) {
             xs_fail("%s: recv(%lld) returned (%s, %s): an unbound item is "
                     "(None, UNBOUND_ERROR or UNBOUND_REPLACE)", who,
                     (long long)c->cid, Py_TYPE(item)->tp_name,
@@ -461,18 +318,18 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
     }
     int owner;
     int64_t seq;
-    ch_entry *e = find_entry(tag, &owner, &seq);
+    xs_entry *e = xs_log_find(ch.logs, ch.nsenders, tag, &owner, &seq);
     if (e == NULL) {
         xs_fail("%s: recv(%lld) returned tag %ld, which names no item sent",
                 who, (long long)c->cid, tag);
     }
     int state = __atomic_load_n(&e->state, __ATOMIC_SEQ_CST);
-    if (e->cid != c->cid) {
+    if (e->box != c->cid) {
         xs_fail("%s: recv(%lld) returned item %d/%lld, which was sent into "
                 "channel %lld", who, (long long)c->cid, owner, (long long)seq,
-                (long long)e->cid);
+                (long long)e->box);
     }
-    if (state == ENTRY_NOT_SENT) {
+    if (state == XS_ENTRY_REFUSED) {
         xs_fail("%s: recv(%lld) returned item %d/%lld, whose send() failed "
                 "(a send that timed out takes its item back)", who,
                 (long long)c->cid, owner, (long long)seq);
@@ -507,24 +364,31 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
 /* ---- senders ------------------------------------------------------------- */
 
 static void
-send_one(int self, ch_life *life, ch_mod *m, xs_rng *rng,
+send_one(int self, xs_life_rec *life, ch_mod *m, xs_rng *rng,
          PyObject *bytes, PyObject *str)
 {
     ch_sender *p = &ch.senders[self];
     int64_t seq;
-    ch_entry *e = new_entry(p, &seq);
+    xs_entry *e = xs_log_new_entry(&ch.logs[self], &seq);
     ch_channel *c = slot_channel((int)xs_rng_below(rng, CH_NSLOTS));
     e->life = life;
-    e->cid = c->cid;
+    e->box = c->cid;
     e->kind = (int)xs_rng_below(rng, XS_N_KINDS);
-    e->op = OP_REMOVE + (int)xs_rng_below(rng, 3);
+    e->op = XS_OP_REMOVE + (int)xs_rng_below(rng, 3);
     /* 1 in 8 waits for a receiver. */
     int wait = xs_rng_below(rng, 8) == 0 ? 1 + (int)xs_rng_below(rng, CH_NWAITS) : 0;
     PyObject *obj = xs_life_item(self, life->index, seq, e->kind, bytes, str);
-    e->obj_at = obj;
-    long tag = ((long)self << CH_SEQ_BITS) | (long)seq;
-    PyObject *args = Py_BuildValue("(L(lO)i)", (long long)c->cid, tag, obj, e->op);
+    /* What is shared is the (tag, obj) tuple: that is what an item
+     * orphaned by its sender's end leaks, and what obj_at keeps
+     * reachable. */
+    PyObject *item = Py_BuildValue("(lO)", xs_tag(self, seq), obj);
     Py_DECREF(obj);
+    if (item == NULL) {
+        xs_fail_py("the item");
+    }
+    e->obj_at = item;
+    PyObject *args = Py_BuildValue("(LOi)", (long long)c->cid, item, e->op);
+    Py_DECREF(item);
     if (args == NULL) {
         xs_fail_py("send arguments");
     }
@@ -537,22 +401,22 @@ send_one(int self, ch_life *life, ch_mod *m, xs_rng *rng,
                     (long long)c->cid, Py_TYPE(res)->tp_name);
         }
         Py_DECREF(res);
-        __atomic_store_n(&e->state, ENTRY_SENT, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&e->state, XS_ENTRY_DONE, __ATOMIC_SEQ_CST);
         p->sent++;
         p->waited += wait != 0;
         return;
     }
     PyObject *exc = PyErr_GetRaisedException();
-    __atomic_store_n(&e->state, ENTRY_NOT_SENT, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&e->state, XS_ENTRY_REFUSED, __ATOMIC_SEQ_CST);
     if (is_gone(m, exc, c)) {
-        if (is_exactly(exc, m->not_found)) {
+        if (xs_is_exactly(exc, m->not_found)) {
             p->not_found++;
         }
         else {
             p->closed++;
         }
     }
-    else if (wait && is_exactly(exc, PyExc_TimeoutError)) {
+    else if (wait && xs_is_exactly(exc, PyExc_TimeoutError)) {
         p->timed_out++;
     }
     else {
@@ -563,7 +427,7 @@ send_one(int self, ch_life *life, ch_mod *m, xs_rng *rng,
                     ? "being replaced"
                     : __atomic_load_n(&c->recv_bound, __ATOMIC_SEQ_CST)
                     ? "not replaced, a receiver bound" : "not replaced",
-                exc_text(exc, buf, sizeof(buf)));
+                xs_exc_text(exc, buf, sizeof(buf)));
     }
     Py_DECREF(exc);
 }
@@ -571,13 +435,7 @@ send_one(int self, ch_life *life, ch_mod *m, xs_rng *rng,
 static void
 sender_life(int self, xs_rng *rng, PyThreadState *home, long index)
 {
-    ch_sender *p = &ch.senders[self];
-    ch_life *life = calloc(1, sizeof(*life));
-    if (life == NULL) {
-        xs_fail("out of memory");
-    }
-    life->owner = self;
-    life->index = index;
+    xs_entry_log *log = &ch.logs[self];
     /* As in lifecycle and queues: under ThreadSanitizer one sender at a
      * time makes or ends its interpreter (CPython 3.13 races when several
      * are set up or torn down at once, outside the xid core and the
@@ -599,18 +457,15 @@ sender_life(int self, xs_rng *rng, PyThreadState *home, long index)
 #ifndef XS_TSAN
     load_module(&m);
 #endif
+    xs_life_rec *life = xs_log_new_life(log, self, index);
     life->interpid = PyInterpreterState_GetID(tstate->interp);
-    pthread_mutex_lock(&p->mu);
-    life->next = p->lives;
-    p->lives = life;
-    pthread_mutex_unlock(&p->mu);
 
     PyObject *bytes = xs_life_bytes(self, index);
     PyObject *str = xs_life_str(self, index);
     life->bytes_at = bytes;
     life->str_at = str;
     int nitems = 1 + (int)xs_rng_below(rng, (uint32_t)xs_params_g.window);
-    for (int k = 0; k < nitems && p->n < CH_SEQ_MAX; k++) {
+    for (int k = 0; k < nitems && log->n < XS_SEQ_MAX; k++) {
         send_one(self, life, &m, rng, bytes, str);
         xs_pace_owner(rng, tstate);
     }
@@ -675,7 +530,7 @@ check_count(int self, ch_mod *m, ch_channel *c)
         if (!is_gone(m, exc, c)) {
             char buf[256];
             xs_fail("receiver %d: get_count(%lld) raised %s", self,
-                    (long long)c->cid, exc_text(exc, buf, sizeof(buf)));
+                    (long long)c->cid, xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_DECREF(exc);
         return;
@@ -690,13 +545,6 @@ check_count(int self, ch_mod *m, ch_channel *c)
 }
 
 static void
-pause_briefly(void)
-{
-    struct timespec ts = {0, 200000};
-    nanosleep(&ts, NULL);
-}
-
-static void
 receiver_main(int self, xs_rng *rng)
 {
     int home = self % ch.ninterps;
@@ -707,9 +555,9 @@ receiver_main(int self, xs_rng *rng)
     snprintf(who, sizeof(who), "receiver %d", self);
     long seen = -1;
     double last_event = xs_now_seconds();
-    ch_fifo fifo[CH_NSLOTS];
+    xs_fifo fifo[CH_NSLOTS];
     for (int s = 0; s < CH_NSLOTS; s++) {
-        fifo[s].cid = -1;
+        fifo[s].box = -1;
     }
     while (xs_owners_done() < ch.nsenders) {
         /* Slot 2 is read rarely: items pile up there, and their
@@ -727,11 +575,11 @@ receiver_main(int self, xs_rng *rng)
             ch_channel *c = slot_channel(slot);
             PyObject *res = PyObject_CallFunction(m->recv, "L", (long long)c->cid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
-            int empty = is_exactly(exc, m->empty);
-            check_recv(who, m, c, res, exc, fifo_for(&fifo[slot], c));
+            int empty = xs_is_exactly(exc, m->empty);
+            check_recv(who, m, c, res, exc, xs_fifo_for(&fifo[slot], c->cid));
             if (empty) {
                 PyEval_SaveThread();
-                pause_briefly();
+                xs_pause_briefly();
                 PyEval_RestoreThread(tstate);
             }
         }
@@ -767,13 +615,13 @@ drain_and_destroy(void)
     ch_mod *m = &ch.main_mod;
     for (int s = 0; s < CH_NSLOTS; s++) {
         ch_channel *c = ch.slots[s].c;
-        ch_fifo fifo = {.cid = -1};
+        xs_fifo fifo = {.box = -1};
         for (;;) {
             PyObject *res = PyObject_CallFunction(m->recv, "L", (long long)c->cid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
-            int empty = is_exactly(exc, m->empty);
-            int closed = is_exactly(exc, m->closed);
-            check_recv("main (final drain)", m, c, res, exc, fifo_for(&fifo, c));
+            int empty = xs_is_exactly(exc, m->empty);
+            int closed = xs_is_exactly(exc, m->closed);
+            check_recv("main (final drain)", m, c, res, exc, xs_fifo_for(&fifo, c->cid));
             if (closed) {
                 /* Closed by the module when its last user ended, before
                  * a receiver bound to it (check_recv() checked that). */
@@ -814,29 +662,28 @@ ch_check(void)
     long sent = 0, got = 0, unbound = 0, removed = 0, in_replaced = 0, in_closed = 0;
     long auto_closed = 0;
     long lost = 0, refused = 0, timed_out = 0, waited = 0, lives = 0;
-    pthread_mutex_lock(&ch.table_mu);
-    int64_t nc = ch.table_size;
-    pthread_mutex_unlock(&ch.table_mu);
+    int64_t nc = xs_table_size(&ch.channels);
     /* Per channel and op: items sent that never came out whole. */
-    long (*missing)[OP_COUNT] = calloc((size_t)nc + 1, sizeof(*missing));
+    long (*missing)[XS_OP_COUNT] = calloc((size_t)nc + 1, sizeof(*missing));
     if (missing == NULL) {
         xs_fail("out of memory");
     }
     for (int o = 0; o < ch.nsenders; o++) {
         ch_sender *p = &ch.senders[o];
-        for (ch_life *life = p->lives; life != NULL; life = life->next) {
+        xs_entry_log *log = &ch.logs[o];
+        for (xs_life_rec *life = log->lives; life != NULL; life = life->next) {
             if (life->state != XS_LIFE_ENDED) {
                 xs_fail("sender %d's interpreter %lld never ended", o,
                         (long long)life->interpid);
             }
             lives++;
         }
-        for (int64_t seq = 0; seq < p->n; seq++) {
-            ch_entry *e = entry_at(p, seq);
-            if (e->state == ENTRY_PENDING) {
+        for (int64_t seq = 0; seq < log->n; seq++) {
+            xs_entry *e = xs_log_entry_at(log, seq);
+            if (e->state == XS_ENTRY_PENDING) {
                 xs_fail("item %d/%lld: send() never returned", o, (long long)seq);
             }
-            if (e->state == ENTRY_NOT_SENT) {
+            if (e->state == XS_ENTRY_REFUSED) {
                 continue;
             }
             sent++;
@@ -844,7 +691,7 @@ ch_check(void)
                 got++;
             }
             else {
-                missing[e->cid][e->op]++;
+                missing[e->box][e->op]++;
             }
         }
         refused += p->not_found + p->closed + p->timed_out;
@@ -857,7 +704,7 @@ ch_check(void)
             continue;
         }
         long unexplained = 0;
-        for (int op = OP_ERROR; op <= OP_REPLACE; op++) {
+        for (int op = XS_OP_ERROR; op <= XS_OP_REPLACE; op++) {
             long out = c->gets_unbound[op];
             if (out > missing[cid][op]) {
                 xs_fail("channel %lld: %ld item(s) came out unbound with op %d, "
@@ -879,14 +726,14 @@ ch_check(void)
                         "InterpreterNotFoundError", (long long)cid, unexplained,
                         c->gets_orphaned);
             }
-            removed += missing[cid][OP_REMOVE];
+            removed += missing[cid][XS_OP_REMOVE];
         }
         else if (c->auto_closed) {
-            in_closed += missing[cid][OP_REMOVE] + unexplained;
+            in_closed += missing[cid][XS_OP_REMOVE] + unexplained;
             auto_closed++;
         }
         else {
-            in_replaced += missing[cid][OP_REMOVE] + unexplained;
+            in_replaced += missing[cid][XS_OP_REMOVE] + unexplained;
         }
         lost += c->gets_orphaned;
     }
@@ -910,9 +757,9 @@ xs_channels(void)
 {
     xs_lives_sizes("senders", "receivers", &ch.nsenders, &ch.nreceivers,
                    &ch.ninterps);
-    pthread_mutex_init(&ch.table_mu, NULL);
+    xs_table_init(&ch.channels);
     for (int i = 0; i < ch.nsenders; i++) {
-        pthread_mutex_init(&ch.senders[i].mu, NULL);
+        xs_log_init(&ch.logs[i]);
     }
     ch.main_interp = PyInterpreterState_Get();
     PyThreadState *main_tstate = PyThreadState_Get();

@@ -45,6 +45,7 @@
  * no pending call left; no sanitizer report.
  */
 #include "stress.h"
+#include "item_log.h"
 #include "objcmp.h"
 
 #include "pycore_crossinterp.h"
@@ -56,45 +57,10 @@
 
 #define QU_NSLOTS 3
 #define QU_BOUNDED_MAXSIZE 8
-#define QU_SEQ_BITS 24
-#define QU_SEQ_MAX ((int64_t)1 << QU_SEQ_BITS)
-#define QU_CHUNK 1024
-
-/* The module's unbound ops (Modules/_interpreters_common.h). */
-enum { OP_REMOVE = 1, OP_ERROR = 2, OP_REPLACE = 3 };
-
-typedef struct qu_life {
-    struct qu_life *next;
-    int owner;
-    long index;
-    int64_t interpid;
-    int state;                  /* XS_LIFE_*, atomic */
-    /* Raw pointers, no references: the payloads of an interpreter that
-     * ended while an item was in flight stay allocated (leaked with it,
-     * documented: crossinterp.c _xidata_release); these keep them
-     * reachable, so that LeakSanitizer reports only real losses. */
-    void *bytes_at, *str_at;
-} qu_life;
-
-enum { ENTRY_PENDING = 0, ENTRY_PUT, ENTRY_NOT_PUT };
 enum { SEEN_NONE = 0, SEEN_OBJ, SEEN_UNBOUND };
 
+/* A putter's counters (its log of items is qu.logs[putter]). */
 typedef struct {
-    qu_life *life;
-    int64_t qid;
-    int kind;
-    int op;
-    int state;                  /* ENTRY_*, atomic */
-    int seen;                   /* SEEN_*, atomic */
-    void *obj_at;               /* raw pointer, as for the payloads */
-} qu_entry;
-
-typedef struct {
-    pthread_mutex_t mu;
-    qu_entry **chunks;
-    long nchunks;
-    int64_t n;                  /* entries made (under mu) */
-    qu_life *lives;             /* newest first, read by the final check */
     long put, not_found, full;
 } qu_putter;
 
@@ -120,14 +86,13 @@ static struct {
     PyInterpreterState *interps[XS_MAX_THREADS];
     qu_mod interp_mods[XS_MAX_THREADS];
     qu_mod main_mod;
+    xs_entry_log logs[XS_MAX_THREADS];
     qu_putter putters[XS_MAX_THREADS];
     struct {
         pthread_mutex_t mu;
         qu_queue *q;
     } slots[QU_NSLOTS];
-    pthread_mutex_t table_mu;
-    qu_queue **table;           /* by qid */
-    int64_t table_size;
+    xs_id_table queues;         /* qu_queue records by qid */
     long events;                /* atomic */
     long replaced, counts_checked, empties;  /* atomic */
 } qu;
@@ -137,10 +102,7 @@ static struct {
 static qu_queue *
 queue_record(int64_t qid)
 {
-    pthread_mutex_lock(&qu.table_mu);
-    qu_queue *q = qid >= 0 && qid < qu.table_size ? qu.table[qid] : NULL;
-    pthread_mutex_unlock(&qu.table_mu);
-    return q;
+    return xs_table_get(&qu.queues, qid);
 }
 
 static qu_queue *
@@ -152,72 +114,8 @@ new_queue_record(int64_t qid, Py_ssize_t maxsize)
     }
     q->qid = qid;
     q->maxsize = maxsize;
-    pthread_mutex_lock(&qu.table_mu);
-    if (qid >= qu.table_size) {
-        int64_t size = qu.table_size ? qu.table_size : 64;
-        while (size <= qid) {
-            size *= 2;
-        }
-        qu_queue **t = realloc(qu.table, (size_t)size * sizeof(*t));
-        if (t == NULL) {
-            xs_fail("out of memory");
-        }
-        memset(t + qu.table_size, 0, (size_t)(size - qu.table_size) * sizeof(*t));
-        qu.table = t;
-        qu.table_size = size;
-    }
-    if (qu.table[qid] != NULL) {
-        xs_fail("_interpqueues.create() returned queue ID %lld twice",
-                (long long)qid);
-    }
-    qu.table[qid] = q;
-    pthread_mutex_unlock(&qu.table_mu);
+    xs_table_put(&qu.queues, qid, q, "_interpqueues.create()");
     return q;
-}
-
-static qu_entry *
-entry_at(qu_putter *p, int64_t seq)
-{
-    return &p->chunks[seq / QU_CHUNK][seq % QU_CHUNK];
-}
-
-/* A new entry (under the putter's lock: getters look entries up). */
-static qu_entry *
-new_entry(qu_putter *p, int64_t *p_seq)
-{
-    pthread_mutex_lock(&p->mu);
-    int64_t seq = p->n;
-    if (seq / QU_CHUNK >= p->nchunks) {
-        qu_entry **c = realloc(p->chunks, (size_t)(p->nchunks + 1) * sizeof(*c));
-        if (c == NULL || (c[p->nchunks] = calloc(QU_CHUNK, sizeof(qu_entry))) == NULL) {
-            xs_fail("out of memory");
-        }
-        p->chunks = c;
-        p->nchunks++;
-    }
-    qu_entry *e = entry_at(p, seq);
-    p->n++;
-    pthread_mutex_unlock(&p->mu);
-    *p_seq = seq;
-    return e;
-}
-
-/* The entry an item's fmt names, or NULL. */
-static qu_entry *
-find_entry(long fmt, int *p_owner, int64_t *p_seq)
-{
-    int owner = (int)(fmt >> QU_SEQ_BITS);
-    int64_t seq = fmt & (QU_SEQ_MAX - 1);
-    if (fmt < 0 || owner >= qu.nputters) {
-        return NULL;
-    }
-    qu_putter *p = &qu.putters[owner];
-    pthread_mutex_lock(&p->mu);
-    qu_entry *e = seq < p->n ? entry_at(p, seq) : NULL;
-    pthread_mutex_unlock(&p->mu);
-    *p_owner = owner;
-    *p_seq = seq;
-    return e;
 }
 
 /* ---- calls --------------------------------------------------------------- */
@@ -259,24 +157,6 @@ unload_module(qu_mod *m)
     Py_CLEAR(m->empty);
 }
 
-static const char *
-exc_text(PyObject *exc, char *buf, size_t size)
-{
-    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
-    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
-    snprintf(buf, size, "%s%s%s", exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
-             msg != NULL ? ": " : "", msg != NULL ? msg : "");
-    Py_XDECREF(text);
-    PyErr_Clear();
-    return buf;
-}
-
-static int
-is_exactly(PyObject *exc, PyObject *type)
-{
-    return exc != NULL && type != NULL && (PyObject *)Py_TYPE(exc) == type;
-}
-
 static qu_queue *
 slot_queue(int slot)
 {
@@ -290,7 +170,7 @@ static qu_queue *
 create_queue(qu_mod *m, Py_ssize_t maxsize)
 {
     PyObject *res = PyObject_CallMethod(m->mod, "create", "nii", maxsize, 0,
-                                        OP_REPLACE);
+                                        XS_OP_REPLACE);
     if (res == NULL) {
         xs_fail_py("_interpqueues.create");
     }
@@ -311,7 +191,7 @@ destroy_queue(qu_mod *m, qu_queue *q, const char *who)
         char buf[256];
         PyObject *exc = PyErr_GetRaisedException();
         xs_fail("%s: destroy(%lld) raised %s", who, (long long)q->qid,
-                exc_text(exc, buf, sizeof(buf)));
+                xs_exc_text(exc, buf, sizeof(buf)));
     }
     if (res != Py_None) {
         xs_fail("%s: destroy(%lld) returned a %s, not None", who,
@@ -320,56 +200,31 @@ destroy_queue(qu_mod *m, qu_queue *q, const char *who)
     Py_DECREF(res);
 }
 
-/* What one reader has taken from one queue: the last sequence number of
- * each putter's items (-1: none yet).  A putter puts its items one after
- * the other, so a queue holds them in that order, and a reader that takes
- * one must never take an earlier one of the same putter from that queue
- * afterwards (it was there, ahead of the one taken).  Readers are compared
- * only with themselves: two getters' takes are not ordered by when they
- * record them. */
-typedef struct {
-    int64_t qid;
-    int64_t last[XS_MAX_THREADS];
-} qu_fifo;
-
-/* `f` for reading queue q: reset when the reader's queue was replaced. */
-static int64_t *
-fifo_for(qu_fifo *f, qu_queue *q)
-{
-    if (f->qid != q->qid) {
-        f->qid = q->qid;
-        for (int i = 0; i < XS_MAX_THREADS; i++) {
-            f->last[i] = -1;
-        }
-    }
-    return f->last;
-}
-
 /* Check what get() returned, or raised (exc), from queue q; `last` is the
- * reader's qu_fifo record of q. */
+ * reader's xs_fifo record of q. */
 static void
 check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc,
           int64_t *last)
 {
     char buf[512];
     if (res == NULL) {
-        if (is_exactly(exc, m->empty)) {
+        if (xs_is_exactly(exc, m->empty)) {
             __atomic_fetch_add(&qu.empties, 1, __ATOMIC_RELAXED);
         }
-        else if (is_exactly(exc, m->not_found)) {
+        else if (xs_is_exactly(exc, m->not_found)) {
             if (!__atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
                 xs_fail("%s: get(%lld) raised QueueNotFoundError for a queue "
                         "nobody destroyed", who, (long long)q->qid);
             }
         }
-        else if (is_exactly(exc, PyExc_InterpreterNotFoundError)) {
+        else if (xs_is_exactly(exc, PyExc_InterpreterNotFoundError)) {
             /* queue_get(): "The source interpreter has been destroyed
              * already" -- the popped item is dropped. */
             __atomic_fetch_add(&q->gets_orphaned, 1, __ATOMIC_SEQ_CST);
         }
         else {
             xs_fail("%s: get(%lld) raised %s", who, (long long)q->qid,
-                    exc_text(exc, buf, sizeof(buf)));
+                    xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_XDECREF(exc);
         return;
@@ -383,16 +238,16 @@ check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc,
     }
     int owner;
     int64_t seq;
-    qu_entry *e = find_entry(fmt, &owner, &seq);
+    xs_entry *e = xs_log_find(qu.logs, qu.nputters, fmt, &owner, &seq);
     if (e == NULL) {
         xs_fail("%s: get(%lld) returned fmt %ld, which names no item put",
                 who, (long long)q->qid, fmt);
     }
     int state = __atomic_load_n(&e->state, __ATOMIC_SEQ_CST);
-    if (state == ENTRY_NOT_PUT || e->qid != q->qid) {
+    if (state == XS_ENTRY_REFUSED || e->box != q->qid) {
         xs_fail("%s: get(%lld) returned item %d/%lld, which was %s", who,
                 (long long)q->qid, owner, (long long)seq,
-                state == ENTRY_NOT_PUT ? "refused by put()" : "put into another queue");
+                state == XS_ENTRY_REFUSED ? "refused by put()" : "put into another queue");
     }
     if (seq <= last[owner]) {
         xs_fail("%s: item %d/%lld came out of queue %lld after item %d/%lld, "
@@ -419,7 +274,7 @@ check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc,
     }
     else {
         long op = PyLong_Check(unbound) ? PyLong_AsLong(unbound) : -1;
-        if (obj != Py_None || op != e->op || op == OP_REMOVE
+        if (obj != Py_None || op != e->op || op == XS_OP_REMOVE
                 || life_state == XS_LIFE_ALIVE) {
             xs_fail("%s: item %d/%ld/%lld (put with unbound op %d by "
                     "interpreter %lld, %s) came out of queue %lld as (%s, %ld, "
@@ -445,20 +300,20 @@ check_get(const char *who, qu_mod *m, qu_queue *q, PyObject *res, PyObject *exc,
 /* ---- putters ------------------------------------------------------------- */
 
 static void
-put_one(int self, qu_life *life, qu_mod *m, xs_rng *rng,
+put_one(int self, xs_life_rec *life, qu_mod *m, xs_rng *rng,
         PyObject *bytes, PyObject *str)
 {
     qu_putter *p = &qu.putters[self];
     int64_t seq;
-    qu_entry *e = new_entry(p, &seq);
+    xs_entry *e = xs_log_new_entry(&qu.logs[self], &seq);
     qu_queue *q = slot_queue((int)xs_rng_below(rng, QU_NSLOTS));
     e->life = life;
-    e->qid = q->qid;
+    e->box = q->qid;
     e->kind = (int)xs_rng_below(rng, XS_N_KINDS);
-    e->op = OP_REMOVE + (int)xs_rng_below(rng, 3);
+    e->op = XS_OP_REMOVE + (int)xs_rng_below(rng, 3);
     PyObject *obj = xs_life_item(self, life->index, seq, e->kind, bytes, str);
     e->obj_at = obj;
-    long fmt = ((long)self << QU_SEQ_BITS) | (long)seq;
+    long fmt = xs_tag(self, seq);
     PyObject *res = PyObject_CallMethod(m->mod, "put", "LOli", (long long)q->qid,
                                         obj, fmt, e->op);
     Py_DECREF(obj);
@@ -468,13 +323,13 @@ put_one(int self, qu_life *life, qu_mod *m, xs_rng *rng,
                     (long long)q->qid, Py_TYPE(res)->tp_name);
         }
         Py_DECREF(res);
-        __atomic_store_n(&e->state, ENTRY_PUT, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&e->state, XS_ENTRY_DONE, __ATOMIC_SEQ_CST);
         p->put++;
         return;
     }
     PyObject *exc = PyErr_GetRaisedException();
-    __atomic_store_n(&e->state, ENTRY_NOT_PUT, __ATOMIC_SEQ_CST);
-    if (is_exactly(exc, m->not_found)
+    __atomic_store_n(&e->state, XS_ENTRY_REFUSED, __ATOMIC_SEQ_CST);
+    if (xs_is_exactly(exc, m->not_found)
             && __atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
         p->not_found++;
     }
@@ -489,7 +344,7 @@ put_one(int self, qu_life *life, qu_mod *m, xs_rng *rng,
                 (long long)q->qid, q->maxsize,
                 __atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)
                     ? "being destroyed" : "not destroyed",
-                exc_text(exc, buf, sizeof(buf)));
+                xs_exc_text(exc, buf, sizeof(buf)));
     }
     Py_DECREF(exc);
 }
@@ -497,13 +352,7 @@ put_one(int self, qu_life *life, qu_mod *m, xs_rng *rng,
 static void
 putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
 {
-    qu_putter *p = &qu.putters[self];
-    qu_life *life = calloc(1, sizeof(*life));
-    if (life == NULL) {
-        xs_fail("out of memory");
-    }
-    life->owner = self;
-    life->index = index;
+    xs_entry_log *log = &qu.logs[self];
     /* As in lifecycle: under ThreadSanitizer one putter at a time makes or
      * ends its interpreter (CPython 3.13 races when several are set up or
      * torn down at once, outside the xid core and the module; stress.c).
@@ -525,18 +374,15 @@ putter_life(int self, xs_rng *rng, PyThreadState *home, long index)
 #ifndef XS_TSAN
     load_module(&m, 0);     /* put() imports the rest on the first QueueFull */
 #endif
+    xs_life_rec *life = xs_log_new_life(log, self, index);
     life->interpid = PyInterpreterState_GetID(tstate->interp);
-    pthread_mutex_lock(&p->mu);
-    life->next = p->lives;
-    p->lives = life;
-    pthread_mutex_unlock(&p->mu);
 
     PyObject *bytes = xs_life_bytes(self, index);
     PyObject *str = xs_life_str(self, index);
     life->bytes_at = bytes;
     life->str_at = str;
     int nitems = 1 + (int)xs_rng_below(rng, (uint32_t)xs_params_g.window);
-    for (int k = 0; k < nitems && p->n < QU_SEQ_MAX; k++) {
+    for (int k = 0; k < nitems && log->n < XS_SEQ_MAX; k++) {
         put_one(self, life, &m, rng, bytes, str);
         xs_pace_owner(rng, tstate);
     }
@@ -582,11 +428,11 @@ check_count(int self, qu_mod *m, qu_queue *q)
     PyObject *res = PyObject_CallMethod(m->mod, "get_count", "L", (long long)q->qid);
     if (res == NULL) {
         PyObject *exc = PyErr_GetRaisedException();
-        if (!is_exactly(exc, m->not_found)
+        if (!xs_is_exactly(exc, m->not_found)
                 || !__atomic_load_n(&q->destroyed, __ATOMIC_SEQ_CST)) {
             char buf[256];
             xs_fail("getter %d: get_count(%lld) raised %s", self,
-                    (long long)q->qid, exc_text(exc, buf, sizeof(buf)));
+                    (long long)q->qid, xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_DECREF(exc);
         return;
@@ -601,13 +447,6 @@ check_count(int self, qu_mod *m, qu_queue *q)
 }
 
 static void
-pause_briefly(void)
-{
-    struct timespec ts = {0, 200000};
-    nanosleep(&ts, NULL);
-}
-
-static void
 getter_main(int self, xs_rng *rng)
 {
     int home = self % qu.ninterps;
@@ -617,9 +456,9 @@ getter_main(int self, xs_rng *rng)
     snprintf(who, sizeof(who), "getter %d", self);
     long seen = -1;
     double last_event = xs_now_seconds();
-    qu_fifo fifo[QU_NSLOTS];
+    xs_fifo fifo[QU_NSLOTS];
     for (int s = 0; s < QU_NSLOTS; s++) {
-        fifo[s].qid = -1;
+        fifo[s].box = -1;
     }
     for (;;) {
         int done = xs_owners_done() == qu.nputters;
@@ -641,11 +480,11 @@ getter_main(int self, xs_rng *rng)
             qu_queue *q = slot_queue(slot);
             PyObject *res = PyObject_CallMethod(m->mod, "get", "L", (long long)q->qid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
-            int empty = is_exactly(exc, m->empty);
-            check_get(who, m, q, res, exc, fifo_for(&fifo[slot], q));
+            int empty = xs_is_exactly(exc, m->empty);
+            check_get(who, m, q, res, exc, xs_fifo_for(&fifo[slot], q->qid));
             if (empty) {
                 PyEval_SaveThread();
-                pause_briefly();
+                xs_pause_briefly();
                 PyEval_RestoreThread(tstate);
             }
         }
@@ -674,14 +513,14 @@ drain_and_destroy(void)
 {
     for (int s = 0; s < QU_NSLOTS; s++) {
         qu_queue *q = qu.slots[s].q;
-        qu_fifo fifo = {.qid = -1};
+        xs_fifo fifo = {.box = -1};
         for (;;) {
             PyObject *res = PyObject_CallMethod(qu.main_mod.mod, "get", "L",
                                                 (long long)q->qid);
             PyObject *exc = res == NULL ? PyErr_GetRaisedException() : NULL;
-            int empty = is_exactly(exc, qu.main_mod.empty);
+            int empty = xs_is_exactly(exc, qu.main_mod.empty);
             check_get("main (final drain)", &qu.main_mod, q, res, exc,
-                      fifo_for(&fifo, q));
+                      xs_fifo_for(&fifo, q->qid));
             if (empty) {
                 break;
             }
@@ -708,32 +547,31 @@ qu_check(void)
     long put = 0, got = 0, unbound = 0, removed = 0, in_destroyed = 0;
     long lost = 0, not_found = 0, full = 0, lives = 0;
     /* Per queue: items neither got nor explained otherwise. */
-    pthread_mutex_lock(&qu.table_mu);
-    int64_t nq = qu.table_size;
-    pthread_mutex_unlock(&qu.table_mu);
+    int64_t nq = xs_table_size(&qu.queues);
     long *unexplained = calloc((size_t)nq + 1, sizeof(long));
     if (unexplained == NULL) {
         xs_fail("out of memory");
     }
     for (int o = 0; o < qu.nputters; o++) {
         qu_putter *p = &qu.putters[o];
-        for (qu_life *life = p->lives; life != NULL; life = life->next) {
+        xs_entry_log *log = &qu.logs[o];
+        for (xs_life_rec *life = log->lives; life != NULL; life = life->next) {
             if (life->state != XS_LIFE_ENDED) {
                 xs_fail("putter %d's interpreter %lld never ended", o,
                         (long long)life->interpid);
             }
             lives++;
         }
-        for (int64_t seq = 0; seq < p->n; seq++) {
-            qu_entry *e = entry_at(p, seq);
-            if (e->state == ENTRY_PENDING) {
+        for (int64_t seq = 0; seq < log->n; seq++) {
+            xs_entry *e = xs_log_entry_at(log, seq);
+            if (e->state == XS_ENTRY_PENDING) {
                 xs_fail("item %d/%lld: put() never returned", o, (long long)seq);
             }
-            if (e->state == ENTRY_NOT_PUT) {
+            if (e->state == XS_ENTRY_REFUSED) {
                 continue;
             }
             put++;
-            qu_queue *q = queue_record(e->qid);
+            qu_queue *q = queue_record(e->box);
             if (e->seen == SEEN_OBJ) {
                 got++;
             }
@@ -743,11 +581,11 @@ qu_check(void)
             else if (!q->final) {
                 in_destroyed++;     /* its queue was destroyed under it */
             }
-            else if (e->op == OP_REMOVE) {
+            else if (e->op == XS_OP_REMOVE) {
                 removed++;          /* its interpreter ended (all did) */
             }
             else {
-                unexplained[e->qid]++;
+                unexplained[e->box]++;
             }
         }
         not_found += p->not_found;
@@ -781,9 +619,9 @@ int
 xs_queues(void)
 {
     xs_lives_sizes("putters", "getters", &qu.nputters, &qu.ngetters, &qu.ninterps);
-    pthread_mutex_init(&qu.table_mu, NULL);
+    xs_table_init(&qu.queues);
     for (int i = 0; i < qu.nputters; i++) {
-        pthread_mutex_init(&qu.putters[i].mu, NULL);
+        xs_log_init(&qu.logs[i]);
     }
     qu.main_interp = PyInterpreterState_Get();
     PyThreadState *main_tstate = PyThreadState_Get();
