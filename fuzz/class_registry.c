@@ -350,22 +350,39 @@ make_class(int k, int s, int base)
             base >= 0 ? class_name(base) : "object");
 }
 
-/* Drop the harness's last reference to class k, its subclasses first
- * (they hold it as their base).  It must die: nothing else keeps it, and
- * the registries hold it only weakly. */
+static void drop_class(int k);
+
+/* Drop the live subclasses of class k (they hold it as their base). */
 static void
-drop_class(int k)
+drop_subclasses(int k)
 {
     for (int j = 0; j < XF_REG_NHEAP; j++) {
         if (reg.heap[j].cls != NULL && reg.heap[j].base == k) {
             drop_class(j);
         }
     }
-    reg_class *c = &reg.heap[k];
-    int registered = 0;
+}
+
+/* How many registrations of heap class k the model holds, all slots. */
+static int
+registrations(int k)
+{
+    int n = 0;
     for (int s = 0; s < XF_REG_NSLOTS; s++) {
-        registered += c->count[s];
+        n += reg.heap[k].count[s];
     }
+    return n;
+}
+
+/* Drop the harness's last reference to class k, its subclasses first.
+ * It must die: nothing else keeps it, and the registries hold it only
+ * weakly. */
+static void
+drop_class(int k)
+{
+    drop_subclasses(k);
+    reg_class *c = &reg.heap[k];
+    int registered = registrations(k);
     int prev = xf_enter(c->home);
     /* A class is in a reference cycle (its MRO holds it).  Breaking it
      * the way the collector would (tp_clear) lets it die at once; a
@@ -890,17 +907,10 @@ op_collect(xf_input *in)
     if (reg.heap[k].cls == NULL) {
         make_class(k, s, -1);
     }
-    for (int j = 0; j < XF_REG_NHEAP; j++) {
-        if (reg.heap[j].cls != NULL && reg.heap[j].base == k) {
-            drop_class(j);
-        }
-    }
+    drop_subclasses(k);
     reg_class *c = &reg.heap[k];
     int home = c->home;
-    int registered = 0;
-    for (int i = 0; i < XF_REG_NSLOTS; i++) {
-        registered += c->count[i];
-    }
+    int registered = registrations(k);
     /* A registration the home registry already has passes its getdata
      * again (the core asserts that a repeated one does). */
     reg.revival = (struct reg_revival){

@@ -769,12 +769,9 @@ xs_channels(void)
     load_module(&ch.main_mod);
     for (int i = 0; i < ch.ninterps; i++) {
         ch.interps[i] = xs_new_interp();
-        PyThreadState *t = PyThreadState_New(ch.interps[i]);
-        PyThreadState_Swap(t);
+        PyThreadState *prev = xs_switch_to(ch.interps[i]);
         load_module(&ch.interp_mods[i]);
-        PyThreadState_Clear(t);
-        PyThreadState_Swap(main_tstate);
-        PyThreadState_Delete(t);
+        xs_switch_back(prev);
     }
     for (int s = 0; s < CH_NSLOTS; s++) {
         pthread_mutex_init(&ch.slots[s].mu, NULL);
@@ -785,12 +782,9 @@ xs_channels(void)
     drain_and_destroy();
     ch_check();
     for (int i = 0; i < ch.ninterps; i++) {
-        PyThreadState *t = PyThreadState_New(ch.interps[i]);
-        PyThreadState_Swap(t);
+        PyThreadState *prev = xs_switch_to(ch.interps[i]);
         unload_module(&ch.interp_mods[i]);
-        PyThreadState_Clear(t);
-        PyThreadState_Swap(main_tstate);
-        PyThreadState_Delete(t);
+        xs_switch_back(prev);
         xs_end_interp(ch.interps[i]);
     }
     unload_module(&ch.main_mod);

@@ -140,18 +140,6 @@ xs_fifo_for(xs_fifo *f, int64_t box)
     return f->last;
 }
 
-const char *
-xs_exc_text(PyObject *exc, char *buf, size_t size)
-{
-    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
-    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
-    snprintf(buf, size, "%s%s%s", exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
-             msg != NULL ? ": " : "", msg != NULL ? msg : "");
-    Py_XDECREF(text);
-    PyErr_Clear();
-    return buf;
-}
-
 int
 xs_is_exactly(PyObject *exc, PyObject *type)
 {

@@ -98,10 +98,6 @@ typedef struct {
 /* `f`'s record for reading `box`: reset when the reader's box changed. */
 int64_t *xs_fifo_for(xs_fifo *f, int64_t box);
 
-/* "Type: message" of `exc` (or "no exception") into buf; clears any
- * error the formatting raised. */
-const char *xs_exc_text(PyObject *exc, char *buf, size_t size);
-
 /* `exc` is an instance of exactly `type`. */
 int xs_is_exactly(PyObject *exc, PyObject *type);
 

@@ -486,16 +486,14 @@ consumer_release(int self, lc_item *item, xs_rng *rng)
         free(item);
         return;
     }
-    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
-    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    char text[512];
     xs_fail("consumer %d: %s of item %d/%ld/%lld (kind %d%s) returned %d with "
-            "%s%s%s; owner interpreter %lld was %s before and %s after "
+            "%s; owner interpreter %lld was %s before and %s after "
             "(expected 0, or -1 with InterpreterNotFoundError once the owner "
             "is ending)", self, how, item->life->owner, item->life->index,
             (long long)item->base.seq, item->kind,
             payload ? "" : ", nothing to release", rc,
-            exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
-            msg != NULL ? ": " : "", msg != NULL ? msg : "",
+            xs_exc_text(exc, text, sizeof(text)),
             (long long)item->life->interpid, state_name(before), state_name(after));
 }
 

@@ -631,12 +631,9 @@ xs_queues(void)
     load_module(&qu.main_mod, 1);
     for (int i = 0; i < qu.ninterps; i++) {
         qu.interps[i] = xs_new_interp();
-        PyThreadState *t = PyThreadState_New(qu.interps[i]);
-        PyThreadState_Swap(t);
+        PyThreadState *prev = xs_switch_to(qu.interps[i]);
         load_module(&qu.interp_mods[i], 1);
-        PyThreadState_Clear(t);
-        PyThreadState_Swap(main_tstate);
-        PyThreadState_Delete(t);
+        xs_switch_back(prev);
     }
     for (int s = 0; s < QU_NSLOTS; s++) {
         pthread_mutex_init(&qu.slots[s].mu, NULL);
@@ -647,12 +644,9 @@ xs_queues(void)
     drain_and_destroy();
     qu_check();
     for (int i = 0; i < qu.ninterps; i++) {
-        PyThreadState *t = PyThreadState_New(qu.interps[i]);
-        PyThreadState_Swap(t);
+        PyThreadState *prev = xs_switch_to(qu.interps[i]);
         unload_module(&qu.interp_mods[i]);
-        PyThreadState_Clear(t);
-        PyThreadState_Swap(main_tstate);
-        PyThreadState_Delete(t);
+        xs_switch_back(prev);
         xs_end_interp(qu.interps[i]);
     }
     unload_module(&qu.main_mod);

@@ -393,8 +393,7 @@ count_live_entries(struct _xidregistry *registry, int *dead)
 static void
 check_interp_registry(int i)
 {
-    PyThreadState *tstate = PyThreadState_New(reg.interps[i]);
-    PyThreadState *prev = PyThreadState_Swap(tstate);
+    PyThreadState *prev = xs_switch_to(reg.interps[i]);
     (void)PyGC_Collect();
     struct _xidregistry *registry = &reg.interps[i]->xi.registry;
     int dead;
@@ -410,9 +409,7 @@ check_interp_registry(int i)
         xs_fail("interpreter %d: %d live and %d dead entries after a lookup",
                 i, left, dead);
     }
-    PyThreadState_Clear(tstate);
-    PyThreadState_Swap(prev);
-    PyThreadState_Delete(tstate);
+    xs_switch_back(prev);
 }
 
 static void

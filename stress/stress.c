@@ -72,6 +72,18 @@ xs_fail_py(const char *what)
             msg != NULL ? msg : "");
 }
 
+const char *
+xs_exc_text(PyObject *exc, char *buf, size_t size)
+{
+    PyObject *text = exc != NULL ? PyObject_Str(exc) : NULL;
+    const char *msg = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    snprintf(buf, size, "%s%s%s", exc != NULL ? Py_TYPE(exc)->tp_name : "no exception",
+             msg != NULL ? ": " : "", msg != NULL ? msg : "");
+    Py_XDECREF(text);
+    PyErr_Clear();
+    return buf;
+}
+
 /* ---- PRNG ----------------------------------------------------------------- */
 
 void
@@ -233,6 +245,25 @@ void
 xs_end_interp(PyInterpreterState *interp)
 {
     _PyXI_EndInterpreter(interp, NULL, NULL);
+}
+
+PyThreadState *
+xs_switch_to(PyInterpreterState *interp)
+{
+    PyThreadState *tstate = PyThreadState_New(interp);
+    if (tstate == NULL) {
+        xs_fail("PyThreadState_New failed");
+    }
+    return PyThreadState_Swap(tstate);
+}
+
+void
+xs_switch_back(PyThreadState *prev)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    PyThreadState_Clear(tstate);
+    PyThreadState_Swap(prev);
+    PyThreadState_Delete(tstate);
 }
 
 PyThreadState *

@@ -52,6 +52,10 @@ void xs_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)
 /* A Python call failed where the scenario needs it to succeed. */
 void xs_fail_py(const char *what) __attribute__((noreturn));
 
+/* "Type: message" of `exc` (or "no exception") into buf, for a report;
+ * clears any error the formatting raised. */
+const char *xs_exc_text(PyObject *exc, char *buf, size_t size);
+
 /* A per-thread PRNG (splitmix64): same seed and index, same sequence. */
 typedef struct {
     uint64_t state;
@@ -74,6 +78,12 @@ void xs_run_workers(int n, void *(*fn)(void *));
  * interpreter's thread state current. */
 PyInterpreterState *xs_new_interp(void);
 void xs_end_interp(PyInterpreterState *interp);
+
+/* From the thread that holds the current thread state (the main thread's,
+ * say): switch to a new thread state of `interp`, and back to `prev`
+ * (the new one is cleared and deleted). */
+PyThreadState *xs_switch_to(PyInterpreterState *interp);
+void xs_switch_back(PyThreadState *prev);
 
 /* Attach this worker thread to `interp` on a new thread state; detach and
  * delete it again. */
