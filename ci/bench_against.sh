@@ -65,6 +65,10 @@ rows() {
 }
 
 head=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo worktree)
+# Uncommitted changes are what is measured: say so in the column's name.
+if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    head=${head:0:10}+
+fi
 printf '%-26s %12s %12s %8s\n' row "$head" "$short" ratio
 for t in "$@"; do
     declare -A sum_here=() sum_rev=()

@@ -138,6 +138,7 @@ static struct {
     rr_call calls[XF_RR_MAX_CALLS];
     int ncalls;
     int static_pool;
+    unsigned ended;         /* slots this input ended (bit per slot) */
 } rr;
 
 /* Lost data stays reachable from here for the life of the process. */
@@ -624,9 +625,15 @@ op_end(xf_input *in)
     int byte = xf_read_u8(in);
     int slot = 1 + byte % (XF_RR_NSLOTS - 1);
     int from_inside = (byte / (XF_RR_NSLOTS - 1)) & 1;
-    if (rr.static_pool || !xf_slot_alive(slot)) {
+    /* Every slot is alive when an input starts, as far as the input can
+     * tell: the pool makes a slot again when it is next used, so one that
+     * an earlier input (or the drift check's first run) ended is made here
+     * too, and END does what this input alone says.  Only a slot this
+     * input ended and has not used since is gone. */
+    if (rr.static_pool || (!xf_slot_alive(slot) && (rr.ended & (1u << slot)))) {
         return;
     }
+    rr.ended |= 1u << slot;
     int64_t id = xf_interp_id(slot);
     int prev = xf_enter(slot);
     for (int i = 0; i < rr.nobjects; i++) {
@@ -1033,6 +1040,7 @@ run(const uint8_t *data, size_t size)
 {
     xf_input in;
     xf_input_init(&in, data, size);
+    rr.ended = 0;
     for (int n = 0; n < XF_RR_MAX_OPS && !xf_input_exhausted(&in); n++) {
         uint8_t op = xf_read_u8(&in);
         if (xf_fault_take_op(&in, op)) {

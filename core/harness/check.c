@@ -221,6 +221,14 @@ freelist_blocks(void)
     return n;
 }
 
+void
+xf_empty_freelists(void)
+{
+    if (freelist_blocks() > 0) {
+        xf_in_every_slot(clear_freelists);
+    }
+}
+
 /* Cyclic garbage the input made (an exception and its traceback, a class
  * made at run time) sits in the young generations: collecting only those
  * (generation 1 takes 0 and 1) walks what the input allocated, not the

@@ -31,6 +31,13 @@ typedef struct {
  * without anything leaking. */
 void xf_clear_type_caches(void);
 
+/* Empty the freelists of every live interpreter, if any holds a block.
+ * Fault injection does this whenever it turns on (fault.c): whether an
+ * allocation is served by a freelist or by the allocator decides which
+ * allocation "nth" fails, and what earlier inputs or runs left in the
+ * lists must not decide that. */
+void xf_empty_freelists(void);
+
 typedef void (*xf_rerun_fn)(void *arg);
 
 void xf_check_begin(xf_check *check);

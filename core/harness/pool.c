@@ -303,6 +303,10 @@ create_slot(int slot)
     rt.slots[slot].tstate = tstate;
     rt.slots[slot].id = PyInterpreterState_GetID(interp);
     init_slot_helpers(slot);
+    /* A new slot starts with empty freelists, as every run of an input
+     * starts (xf_empty_freelists()): what its start-up happened to free
+     * must not decide which allocation fault injection fails in it. */
+    _PyObject_ClearFreeLists(&interp->object_state.freelists, 0);
     PyThreadState_Swap(save);
 }
 
