@@ -42,6 +42,9 @@
  *     older than one of that sender's it took from that channel before;
  *   - get_count is at least 0, or ChannelNotFoundError / ChannelClosedError
  *     for a channel being replaced;
+ *   - at each unbound recv, no more items of that op have come out of the
+ *     channel unbound than senders whose interpreter had begun to end sent
+ *     into it with that op (only an ending interpreter unbinds its items);
  * and at the end, per channel and op: no more unbound items came out than
  * were sent with that op and never came out whole; in the channels the
  * final drain empties, every ERROR or REPLACE item that never came out
@@ -88,6 +91,10 @@ typedef struct {
     int final;                  /* drained and destroyed at the end */
     long gets_obj, gets_orphaned;       /* atomic */
     long gets_unbound[XS_OP_COUNT];     /* atomic, by op */
+    /* atomic, by op: items sent into it by senders whose interpreter has
+     * begun to end (counted before the end begins).  Only an ending
+     * interpreter unbinds its items, so no more can come out unbound. */
+    long orphanable[XS_OP_COUNT];
 } ch_channel;
 
 /* A module as one interpreter sees it. */
@@ -303,7 +310,16 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
                     (long long)c->cid, Py_TYPE(item)->tp_name,
                     PyLong_Check(unbound) ? "an op" : Py_TYPE(unbound)->tp_name);
         }
-        __atomic_fetch_add(&c->gets_unbound[op], 1, __ATOMIC_SEQ_CST);
+        long out = __atomic_add_fetch(&c->gets_unbound[op], 1, __ATOMIC_SEQ_CST);
+        long could = __atomic_load_n(&c->orphanable[op], __ATOMIC_SEQ_CST);
+        if (out > could) {
+            xs_fail("%s: recv(%lld) returned (None, %ld), the %ld%s item "
+                    "with that op to come out unbound, but the senders whose "
+                    "interpreter had begun to end sent only %ld with it",
+                    who, (long long)c->cid, op, out,
+                    out == 1 ? "st" : out == 2 ? "nd" : out == 3 ? "rd" : "th",
+                    could);
+        }
         Py_DECREF(res);
         xs_progress_add(1);
         __atomic_fetch_add(&ch.events, 1, __ATOMIC_RELAXED);
@@ -459,6 +475,7 @@ sender_life(int self, xs_rng *rng, PyThreadState *home, long index)
 #endif
     xs_life_rec *life = xs_log_new_life(log, self, index);
     life->interpid = PyInterpreterState_GetID(tstate->interp);
+    int64_t first = log->n;     /* this life's entries: first .. log->n */
 
     PyObject *bytes = xs_life_bytes(self, index);
     PyObject *str = xs_life_str(self, index);
@@ -474,6 +491,12 @@ sender_life(int self, xs_rng *rng, PyThreadState *home, long index)
     unload_module(&m);
     __atomic_fetch_add(&ch.events, 1, __ATOMIC_RELAXED);
 
+    /* What it sent may come out unbound from now on (check_recv()). */
+    for (int64_t seq = first; seq < log->n; seq++) {
+        xs_entry *e = xs_log_entry_at(log, seq);
+        __atomic_fetch_add(&channel_record(e->box)->orphanable[e->op], 1,
+                           __ATOMIC_SEQ_CST);
+    }
     /* End it now, whatever it sent that is still queued or being received. */
     xs_create_end_lock();
     xs_end_life(tstate, home, &life->state, NULL);
