@@ -442,23 +442,30 @@ export LSAN_OPTIONS=detect_leaks=0
 start=$(date +%s)
 
 # Put the late flags where configure would have put them, had it been
-# given CFLAGS="$1" LDFLAGS="$2": CONFIGURE_CFLAGS, CONFIGURE_LDFLAGS and
-# CONFIG_ARGS of Makefile.pre and Makefile (Makefile stays the newer, as
-# make wants it), and config.status's CFLAGS and LDFLAGS, should make ever
-# regenerate them.
+# given them with the rest: after what it made of CFLAGS and LDFLAGS in
+# CONFIGURE_CFLAGS and CONFIGURE_LDFLAGS (--with-thread-sanitizer adds to
+# LDFLAGS), and in CONFIG_ARGS (what it was given), in Makefile.pre and
+# Makefile (Makefile stays the newer, as make wants it), and in
+# config.status's CFLAGS and LDFLAGS, should make ever regenerate them.
+# $1: the build directory; $2, $3: the CFLAGS and LDFLAGS configure was
+# given; $4, $5: the late ones.
 set_late_flags() {
-    local dir=$1 from_c=$2 from_ld=$3 to_c=$4 to_ld=$5 f
+    local dir=$1 f
+    export GIVEN_C=$2 GIVEN_LD=$3 LATE_C=$4 LATE_LD=$5
+    # add(A, B): A followed by B, B's leading blanks dropped after nothing.
+    local add='sub add { my ($a, $b) = @_; $b =~ s/^ +// if $a eq ""; return $a . $b }'
     for f in Makefile.pre Makefile; do
-        FROM_C=$from_c FROM_LD=$from_ld TO_C=$to_c TO_LD=$to_ld perl -0pi -e '
-            s/^CONFIGURE_CFLAGS=\t\Q$ENV{FROM_C}\E$/CONFIGURE_CFLAGS=\t$ENV{TO_C}/m or die "no CONFIGURE_CFLAGS\n";
-            s/^CONFIGURE_LDFLAGS=\t\Q$ENV{FROM_LD}\E$/CONFIGURE_LDFLAGS=\t$ENV{TO_LD}/m or die "no CONFIGURE_LDFLAGS\n";
-            s/^(CONFIG_ARGS=.*)\x27CFLAGS=\Q$ENV{FROM_C}\E\x27 \x27LDFLAGS=\Q$ENV{FROM_LD}\E\x27$/$1\x27CFLAGS=$ENV{TO_C}\x27 \x27LDFLAGS=$ENV{TO_LD}\x27/m or die "no CONFIG_ARGS\n";
+        perl -0pi -e "$add"'
+            s/^(CONFIGURE_CFLAGS=\t)(.*)$/$1 . add($2, $ENV{LATE_C})/me or die "no CONFIGURE_CFLAGS\n";
+            s/^(CONFIGURE_LDFLAGS=\t)(.*)$/$1 . add($2, $ENV{LATE_LD})/me or die "no CONFIGURE_LDFLAGS\n";
+            s/^(CONFIG_ARGS=.*)\x27CFLAGS=\Q$ENV{GIVEN_C}\E\x27 \x27LDFLAGS=\Q$ENV{GIVEN_LD}\E\x27$/$1 . "\x27CFLAGS=" . add($ENV{GIVEN_C}, $ENV{LATE_C}) . "\x27 \x27LDFLAGS=" . add($ENV{GIVEN_LD}, $ENV{LATE_LD}) . "\x27"/me or die "no CONFIG_ARGS\n";
         ' "$dir/$f" || return 1
     done
-    FROM_C=$from_c FROM_LD=$from_ld TO_C=$to_c TO_LD=$to_ld perl -0pi -e '
-        s/^S\["CFLAGS"\]="\Q$ENV{FROM_C}\E"$/S["CFLAGS"]="$ENV{TO_C}"/m or die "no CFLAGS\n";
-        s/^S\["LDFLAGS"\]="\Q$ENV{FROM_LD}\E"$/S["LDFLAGS"]="$ENV{TO_LD}"/m or die "no LDFLAGS\n";
+    perl -0pi -e "$add"'
+        s/^(S\["CFLAGS"\]=")(.*)"$/$1 . add($2, $ENV{LATE_C}) . "\""/me or die "no CFLAGS\n";
+        s/^(S\["LDFLAGS"\]=")(.*)"$/$1 . add($2, $ENV{LATE_LD}) . "\""/me or die "no LDFLAGS\n";
     ' "$dir/config.status" || return 1
+    unset GIVEN_C GIVEN_LD LATE_C LATE_LD
     touch -r "$dir/Makefile.pre" "$dir/config.status"
     touch "$dir/Makefile"
 }
@@ -469,8 +476,8 @@ say "configuring in $out/build (log: $log)"
     || { tail -n 30 "$log" >&2; die "configure failed; see $log"; }
 if [ -n "$late_cflags$late_ldflags" ]; then
     set_late_flags "$out/build" "$extra_cflags" "$extra_ldflags" \
-        "$extra_cflags$late_cflags" "$extra_ldflags$late_ldflags" \
-        || die "could not add the sanitizer flags to the configured build"
+        "$late_cflags" "$late_ldflags" \
+        || die "could not add the late flags to the configured build"
 fi
 
 say "building python, libpython and the shared modules with -j$jobs"
