@@ -313,12 +313,10 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
         long out = __atomic_add_fetch(&c->gets_unbound[op], 1, __ATOMIC_SEQ_CST);
         long could = __atomic_load_n(&c->orphanable[op], __ATOMIC_SEQ_CST);
         if (out > could) {
-            xs_fail("%s: recv(%lld) returned (None, %ld), the %ld%s item "
-                    "with that op to come out unbound, but the senders whose "
+            xs_fail("%s: recv(%lld) returned (None, %ld): %ld item(s) with "
+                    "that op have come out unbound, but the senders whose "
                     "interpreter had begun to end sent only %ld with it",
-                    who, (long long)c->cid, op, out,
-                    out == 1 ? "st" : out == 2 ? "nd" : out == 3 ? "rd" : "th",
-                    could);
+                    who, (long long)c->cid, op, out, could);
         }
         Py_DECREF(res);
         xs_progress_add(1);
