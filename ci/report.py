@@ -252,9 +252,15 @@ def main():
                 exe = os.path.join(build, words[0].split('/', 2)[2])
                 if os.access(exe, os.X_OK):
                     cmd = [exe] + words[1:]
-                    shown = 'XIDFUZZ_VERBOSE=1 ASAN_OPTIONS=detect_leaks=0 ' + ' '.join(
+                    # A probe's ended interpreters leak what they made:
+                    # LeakSanitizer stays on only when the bug is a leak.
+                    leak_bug = any('LeakSanitizer' in v
+                                   for v in bug.fields.get('match', []))
+                    quiet = '' if leak_bug else 'ASAN_OPTIONS=detect_leaks=0 '
+                    shown = 'XIDFUZZ_VERBOSE=1 ' + quiet + ' '.join(
                         [build_shown + '/' + words[0].split('/', 2)[2]] + words[1:])
-                    env['ASAN_OPTIONS'] = 'detect_leaks=0'
+                    if not leak_bug:
+                        env['ASAN_OPTIONS'] = 'detect_leaks=0'
                     break
         what = 'the probe, run now'
     if cmd:

@@ -35,9 +35,10 @@
  *     sender ended: such an item carries no tag, so these are counted per
  *     channel and op and checked at the end); or raises exactly
  *     ChannelEmptyError, ChannelNotFoundError or ChannelClosedError (a
- *     channel being replaced), or InterpreterNotFoundError (the item's
- *     interpreter was destroyed between the pop and the release -- the
- *     item is lost);
+ *     channel being replaced); never InterpreterNotFoundError, which
+ *     3.13.5's channel_recv() raises when the item's interpreter finished
+ *     ending between the pop and the release: the item is lost, and its
+ *     data's contents leak (XF-047);
  *   - in order: a reader never takes from a channel an item of a sender
  *     older than one of that sender's it took from that channel before;
  *   - get_count is at least 0, or ChannelNotFoundError / ChannelClosedError
@@ -48,8 +49,7 @@
  * and at the end, per channel and op: no more unbound items came out than
  * were sent with that op and never came out whole; in the channels the
  * final drain empties, every ERROR or REPLACE item that never came out
- * whole came out unbound or was lost to InterpreterNotFoundError (no more
- * such than those gets); once a final recv() raises ChannelEmptyError,
+ * whole came out unbound; once a final recv() raises ChannelEmptyError,
  * get_count() is 0; no pending call left; no sanitizer report.
  */
 #include "stress.h"
@@ -89,7 +89,7 @@ typedef struct {
     int recv_bound;
     int auto_closed;            /* the final drain found it closed so */
     int final;                  /* drained and destroyed at the end */
-    long gets_obj, gets_orphaned;       /* atomic */
+    long gets_obj;                      /* atomic */
     long gets_unbound[XS_OP_COUNT];     /* atomic, by op */
     /* atomic, by op: items sent into it by senders whose interpreter has
      * begun to end (counted before the end begins).  Only an ending
@@ -283,9 +283,9 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
             /* replaced under us */
         }
         else if (xs_is_exactly(exc, PyExc_InterpreterNotFoundError)) {
-            /* channel_recv(): "The source interpreter has been destroyed
-             * already" -- the popped item is dropped. */
-            __atomic_fetch_add(&c->gets_orphaned, 1, __ATOMIC_SEQ_CST);
+            xs_fail("%s: recv(%lld) raised InterpreterNotFoundError: it lost "
+                    "the item it popped (its sender's interpreter finished "
+                    "ending before the release)", who, (long long)c->cid);
         }
         else {
             xs_fail("%s: recv(%lld) (%s) raised %s", who, (long long)c->cid,
@@ -682,7 +682,7 @@ ch_check(void)
 {
     long sent = 0, got = 0, unbound = 0, removed = 0, in_replaced = 0, in_closed = 0;
     long auto_closed = 0;
-    long lost = 0, refused = 0, timed_out = 0, waited = 0, lives = 0;
+    long refused = 0, timed_out = 0, waited = 0, lives = 0;
     int64_t nc = xs_table_size(&ch.channels);
     /* Per channel and op: items sent that never came out whole. */
     long (*missing)[XS_OP_COUNT] = calloc((size_t)nc + 1, sizeof(*missing));
@@ -737,15 +737,12 @@ ch_check(void)
         }
         if (c->final) {
             /* Drained to empty: every ERROR or REPLACE item that never
-             * came out whole (its sender ended) came out unbound, or was
-             * lost between pop and release; REMOVE items went with their
-             * interpreter, or were lost the same way. */
-            if (unexplained > c->gets_orphaned) {
+             * came out whole (its sender ended) came out unbound; REMOVE
+             * items went with their interpreter. */
+            if (unexplained > 0) {
                 xs_fail("channel %lld: %ld item(s) sent with UNBOUND_ERROR or "
-                        "UNBOUND_REPLACE never came out (whole or unbound), "
-                        "and only %ld recv(s) lost an item to "
-                        "InterpreterNotFoundError", (long long)cid, unexplained,
-                        c->gets_orphaned);
+                        "UNBOUND_REPLACE never came out (whole or unbound)",
+                        (long long)cid, unexplained);
             }
             removed += missing[cid][XS_OP_REMOVE];
         }
@@ -756,20 +753,18 @@ ch_check(void)
         else {
             in_replaced += missing[cid][XS_OP_REMOVE] + unexplained;
         }
-        lost += c->gets_orphaned;
     }
     free(missing);
     xs_check_no_pending("receiver", ch.interps, ch.ninterps, ch.main_interp);
     printf("channels: %ld sender interpreters lived and ended; %ld items sent "
            "(%ld waited for a receiver; %ld refused: %ld timed out, the rest "
            "in channels being replaced); %ld received whole, %ld unbound, "
-           "%ld removed with their interpreter or lost, %ld in replaced "
-           "channels, %ld in channels the module closed (%ld at the end), "
-           "%ld lost to InterpreterNotFoundError in recv(); %ld channels "
+           "%ld removed with their interpreter, %ld in replaced channels, "
+           "%ld in channels the module closed (%ld at the end); %ld channels "
            "replaced (%ld closed with force first), %ld counts checked, %ld "
            "empty recvs\n",
            lives, sent, waited, refused, timed_out, got, unbound, removed,
-           in_replaced, in_closed, auto_closed, lost, ch.replaced,
+           in_replaced, in_closed, auto_closed, ch.replaced,
            ch.closed_forced, ch.counts_checked, ch.empties);
 }
 
