@@ -328,8 +328,8 @@ make_and_finish() {
 # In a derived build, after the patches: make the objects that include a
 # patched header (or a patched .c.h) rebuild, and only those.  CPython's
 # Makefile makes every object depend on every header, so one patched
-# header (XF-022's pycore_ceval_state.h) would rebuild all 237; the base's
-# OBJ.d files (-MMD) say which objects really include it (153 of them).
+# header (XF-022's pycore_ceval.h) would rebuild all 241; the base's
+# OBJ.d files (-MMD) say which objects really include it (49 of them).
 # The header gets its time back, so that the blanket rule does not fire,
 # and those objects go, so that make builds them again.  A patched .c is
 # newer than its object, which make sees by itself.  Without a .d for
