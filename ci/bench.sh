@@ -15,6 +15,10 @@
 # applies to that "TARGET/static-pool" row; the full row is reported
 # without a floor.
 #
+# With XIDFUZZ_BENCH_CAMPAIGN=1 (--campaign), each bench row is followed
+# by the campaign's (./xidfuzz fuzz) for as long, XIDFUZZ_BENCH_ROUNDS
+# times (--rounds, default 1), and the median ratio of the rounds.
+#
 # Usage: ci/bench.sh BUILD_DIR SECONDS TARGET...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,23 +35,10 @@ creates_interpreters() {
     [ "$("$root/xidfuzz" target-option "$1" bench_static_pool)" = yes ]
 }
 
-status=0
-printf '%-24s %10s %10s %8s  %s\n' target execs exec/s floor verdict
-runs=()
-for t in "$@"; do
-    if creates_interpreters "$t"; then
-        runs+=("$t:full" "$t:static-pool")
-    else
-        runs+=("$t:")
-    fi
-done
-for run in "${runs[@]}"; do
-    t=${run%%:*} mode=${run#*:}
-    label=$t static=0
-    case "$mode" in
-        full) label="$t/full" ;;
-        static-pool) label="$t/static-pool" static=1 ;;
-    esac
+# bench_once T LABEL STATIC MODE: fuzz T from its seeds for $time s and
+# print its row; sets rate (empty when there is no measurement).
+bench_once() {
+    local t=$1 label=$2 static=$3 mode=$4 bin work rc execs floor verdict
     # The campaign binary: the patched core when there is one.
     bin="$build/fuzz/${t}_fuzz${XIDFUZZ_BENCH_SUFFIX:-}"
     [ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 2; }
@@ -72,32 +63,75 @@ for run in "${runs[@]}"; do
     verdict=ok
     if [ $rc -ne 0 ] || [ -n "$(ls "$work/crashes")" ]; then
         # A finding stops libFuzzer early: the rate is not a measurement.
-        keep="$root/build/bench/$label"
+        local keep="$root/build/bench/$label"
         mkdir -p "$keep"
         cp "$work/log" "$keep/log"
         cp "$work"/crashes/* "$keep/" 2>/dev/null || true
         verdict="FINDING (run stopped early; log and input in build/bench/$label/)"
-        status=1
+        status=1 rate=
     elif [ -z "$rate" ]; then
         verdict="no stats (see below)"; tail -5 "$work/log" >&2; status=1
     elif [ -n "$floor" ] && [ "$rate" -lt "$floor" ]; then
         verdict="BELOW FLOOR"; status=1
     fi
     printf '%-24s %10s %10s %8s  %s\n' "$label" "${execs:-?}" "${rate:-?}" "${floor:--}" "$verdict"
-    if [ "${XIDFUZZ_BENCH_CAMPAIGN:-0}" = 1 ] && [ "$mode" != static-pool ]; then
-        # The campaign as users run it (./xidfuzz fuzz, restarts and all),
-        # for as long, right after: its rate against the bench's.
-        echo "[bench] $t/campaign: ./xidfuzz fuzz $t for ${time}s" >&2
-        "$root/xidfuzz" fuzz "$t" --time "$time" ${XIDFUZZ_BENCH_CORE:+--core "$XIDFUZZ_BENCH_CORE"} \
-            --out "$work/campaign" > "$work/campaign.log" 2>&1 || true
-        # The stats file run_campaign (xidfuzz) writes.
-        crate=$(sed -n 's/^exec_per_s=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
-        cexecs=$(sed -n 's/^inputs=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
-        ratio=?
-        [ -z "$crate" ] || [ -z "$rate" ] || [ "$rate" -eq 0 ] || ratio=$(( crate * 100 / rate ))%
-        printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" "${cexecs:-?}" "${crate:-?}" - \
-            "$ratio of the bench's rate"
-    fi
     rm -rf "$work"
+}
+
+# campaign_once T: the campaign as users run it (./xidfuzz fuzz, restarts
+# and all), for as long, right after the bench: its row, and ratio (its
+# rate as a percentage of the bench's, empty when either is missing).
+campaign_once() {
+    local t=$1 work crate cexecs
+    work=$(mktemp -d)
+    echo "[bench] $t/campaign: ./xidfuzz fuzz $t for ${time}s" >&2
+    "$root/xidfuzz" fuzz "$t" --time "$time" ${XIDFUZZ_BENCH_CORE:+--core "$XIDFUZZ_BENCH_CORE"} \
+        --out "$work/campaign" > "$work/campaign.log" 2>&1 || true
+    # The stats file run_campaign (xidfuzz) writes.
+    crate=$(sed -n 's/^exec_per_s=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
+    cexecs=$(sed -n 's/^inputs=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
+    ratio=
+    [ -z "$crate" ] || [ -z "$rate" ] || [ "$rate" -eq 0 ] || ratio=$(( crate * 100 / rate ))
+    printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" "${cexecs:-?}" "${crate:-?}" - \
+        "${ratio:-?}% of the bench's rate"
+    rm -rf "$work"
+}
+
+status=0
+printf '%-24s %10s %10s %8s  %s\n' target execs exec/s floor verdict
+runs=()
+for t in "$@"; do
+    if creates_interpreters "$t"; then
+        runs+=("$t:full" "$t:static-pool")
+    else
+        runs+=("$t:")
+    fi
+done
+rounds=${XIDFUZZ_BENCH_ROUNDS:-1}
+for run in "${runs[@]}"; do
+    t=${run%%:*} mode=${run#*:}
+    label=$t static=0
+    case "$mode" in
+        full) label="$t/full" ;;
+        static-pool) label="$t/static-pool" static=1 ;;
+    esac
+    if [ "${XIDFUZZ_BENCH_CAMPAIGN:-0}" != 1 ] || [ "$mode" = static-pool ]; then
+        bench_once "$t" "$label" "$static" "$mode"
+        continue
+    fi
+    # With --campaign, ROUNDS pairs of a bench and a campaign, one after
+    # the other: on a shared machine one window of each moves the ratio
+    # by a third, so with more than one round the median ratio is printed.
+    ratios=()
+    for ((r = 1; r <= rounds; r++)); do
+        bench_once "$t" "$label" "$static" "$mode"
+        campaign_once "$t"
+        [ -z "$ratio" ] || ratios+=("$ratio")
+    done
+    if [ "$rounds" -gt 1 ] && [ ${#ratios[@]} -gt 0 ]; then
+        median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+        printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" - - - \
+            "median ${median}% of the bench's rate (${#ratios[@]} of $rounds rounds: $(IFS=' '; echo "${ratios[*]}"))"
+    fi
 done
 exit $status

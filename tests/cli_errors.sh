@@ -41,6 +41,7 @@ expect_error "unknown target 'no_such_target'" "$repo/xidfuzz" replay no_such_ta
 expect_error "no such file" "$repo/xidfuzz" repro tuple_nesting "$tmp/missing"
 expect_error "time takes seconds" "$repo/xidfuzz" fuzz --time soon
 expect_error "unknown option '--fast'" "$repo/xidfuzz" bench --fast
+expect_error "--rounds goes with --campaign or --against" "$repo/xidfuzz" bench tuple_nesting --rounds 3
 expect_error "not a directory" "$repo/xidfuzz" build --cpython-src "$tmp/missing"
 expect_error "test takes no arguments" "$repo/xidfuzz" test now
 expect_error "core takes 'pristine' or 'patched'" "$repo/xidfuzz" repro --core shiny tuple_nesting "$repo/corpus/tuple_nesting/seeds/empty"
