@@ -210,6 +210,18 @@ is_gone(ch_mod *m, PyObject *exc, ch_channel *c)
            && !__atomic_load_n(&c->recv_bound, __ATOMIC_SEQ_CST);
 }
 
+/* What is_gone() went by, for a failure's message. */
+static const char *
+channel_state(ch_channel *c)
+{
+    if (__atomic_load_n(&c->replacing, __ATOMIC_SEQ_CST)) {
+        return "being replaced";
+    }
+    return __atomic_load_n(&c->recv_bound, __ATOMIC_SEQ_CST)
+           ? "not replaced, a receiver bound"
+           : "not replaced, no receiver bound yet";
+}
+
 static ch_channel *
 slot_channel(int slot)
 {
@@ -289,8 +301,7 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
         }
         else {
             xs_fail("%s: recv(%lld) (%s) raised %s", who, (long long)c->cid,
-                    __atomic_load_n(&c->replacing, __ATOMIC_SEQ_CST)
-                        ? "being replaced" : "not replaced, a receiver bound",
+                    channel_state(c),
                     xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_XDECREF(exc);
@@ -550,8 +561,9 @@ check_count(int self, ch_mod *m, ch_channel *c)
         PyObject *exc = PyErr_GetRaisedException();
         if (!is_gone(m, exc, c)) {
             char buf[256];
-            xs_fail("receiver %d: get_count(%lld) raised %s", self,
-                    (long long)c->cid, xs_exc_text(exc, buf, sizeof(buf)));
+            xs_fail("receiver %d: get_count(%lld) (%s) raised %s", self,
+                    (long long)c->cid, channel_state(c),
+                    xs_exc_text(exc, buf, sizeof(buf)));
         }
         Py_DECREF(exc);
         return;
