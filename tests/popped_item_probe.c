@@ -16,7 +16,12 @@
  * the item is released: R's wait times out, get() returns the item, and
  * A's end then finishes and carries out the release.
  *
- *   popped_item_probe queues|channels [WAIT]
+ *   popped_item_probe [--by-receiver] queues|channels [WAIT]
+ *
+ * --by-receiver: R ends A itself, from inside the rebuild.  A's end then
+ * cannot wait for the item (R, which would release it, is ending A), and
+ * the fix must not make it try: the item is lost as on 3.13.5, and the
+ * probe returns instead of hanging.
  *
  * Prints one line: what get() (recv()) did and whether the end finished
  * while the item was out.  Exit 0 when the item came out intact and the
@@ -41,6 +46,7 @@ enum { STEP_START, STEP_PUT, STEP_END_NOW, STEP_ENDED };
 
 static struct {
     int channels;               /* else queues */
+    int by_receiver;            /* R ends A, inside the rebuild */
     const char *module;
     double wait;
     int64_t id;                 /* the queue's or channel's */
@@ -104,6 +110,13 @@ probe_new_object(_PyCrossInterpreterData *data)
 {
     (void)data;
     pr.new_object_calls++;
+    if (pr.by_receiver) {
+        /* From B's thread state: a new one of A's is made, and B's is
+         * current again afterwards. */
+        _PyXI_EndInterpreter(pr.a, NULL, NULL);
+        pr.ended_while_out = 1;
+        return PyLong_FromLong(47);
+    }
     set_step(STEP_END_NOW);
     /* B's GIL stays held: A has its own, and its end needs nothing of B. */
     pr.ended_while_out = wait_step(STEP_ENDED, pr.wait);
@@ -177,6 +190,13 @@ sender(void *arg)
     Py_DECREF(probe);
     Py_DECREF(cls);
     Py_DECREF(mod);
+    if (pr.by_receiver) {
+        /* A's end needs its only thread state: R's. */
+        PyThreadState_Clear(tstate);
+        PyThreadState_DeleteCurrent();
+        set_step(STEP_PUT);
+        return NULL;
+    }
     set_step(STEP_PUT);
 
     Py_BEGIN_ALLOW_THREADS
@@ -241,12 +261,18 @@ int
 main(int argc, char **argv)
 {
     char *end = NULL;
+    if (argc > 1 && strcmp(argv[1], "--by-receiver") == 0) {
+        pr.by_receiver = 1;
+        argv++;
+        argc--;
+    }
     pr.wait = argc == 3 ? strtod(argv[2], &end) : DEFAULT_WAIT;
     if (argc < 2 || argc > 3
             || (strcmp(argv[1], "queues") && strcmp(argv[1], "channels"))
             || (argc == 3 && (*argv[2] == '\0' || *end != '\0'
                               || !(pr.wait > 0)))) {
-        fprintf(stderr, "usage: popped_item_probe queues|channels [WAIT]\n");
+        fprintf(stderr, "usage: popped_item_probe [--by-receiver] "
+                "queues|channels [WAIT]\n");
         return 2;
     }
     pr.channels = strcmp(argv[1], "channels") == 0;
