@@ -129,7 +129,9 @@ for run in "${runs[@]}"; do
         [ -z "$ratio" ] || ratios+=("$ratio")
     done
     if [ "$rounds" -gt 1 ] && [ ${#ratios[@]} -gt 0 ]; then
-        median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+        median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '
+            { v[NR] = $1 }
+            END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
         printf '%-24s %10s %10s %8s  %s\n' "$t/campaign" - - - \
             "median ${median}% of the bench's rate (${#ratios[@]} of $rounds rounds: $(IFS=' '; echo "${ratios[*]}"))"
     fi

@@ -321,7 +321,8 @@ check_recv(const char *who, ch_mod *m, ch_channel *c, PyObject *res, PyObject *e
                     (long long)c->cid, Py_TYPE(item)->tp_name,
                     PyLong_Check(unbound) ? "an op" : Py_TYPE(unbound)->tp_name);
         }
-        long out = __atomic_add_fetch(&c->gets_unbound[op], 1, __ATOMIC_SEQ_CST);
+        long out = __atomic_add_fetch(&c->gets_unbound[op], 1,
+                                      __ATOMIC_SEQ_CST);
         long could = __atomic_load_n(&c->orphanable[op], __ATOMIC_SEQ_CST);
         if (out > could) {
             xs_fail("%s: recv(%lld) returned (None, %ld): %ld item(s) with "

@@ -40,8 +40,8 @@
  *     QueueNotFoundError;
  * and at the end: every item put was got once (whole or unbound), or is
  * accounted for -- its queue was destroyed, or it was put with
- * UNBOUND_REMOVE by an interpreter that ended; once a final get() raises QueueEmpty, get_count() is 0;
- * no pending call left; no sanitizer report.
+ * UNBOUND_REMOVE by an interpreter that ended; once a final get() raises
+ * QueueEmpty, get_count() is 0; no pending call left; no sanitizer report.
  */
 #include "stress.h"
 #include "item_log.h"

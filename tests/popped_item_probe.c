@@ -85,7 +85,8 @@ wait_step(int step, double seconds)
     int rc = 0;
     while (pr.step < step && rc != ETIMEDOUT) {
         rc = seconds < 0 ? pthread_cond_wait(&pr.cond, &pr.mutex)
-                         : pthread_cond_timedwait(&pr.cond, &pr.mutex, &deadline);
+                         : pthread_cond_timedwait(&pr.cond, &pr.mutex,
+                                                  &deadline);
     }
     int came = pr.step >= step;
     pthread_mutex_unlock(&pr.mutex);
@@ -141,7 +142,7 @@ static PyType_Spec probe_spec = {
     .slots = probe_slots,
 };
 
-/* ---- the sender: A ------------------------------------------------------- */
+/* ---- the sender: A ------------------------------------------------------ */
 
 static void *
 sender(void *arg)
@@ -180,7 +181,8 @@ sender(void *arg)
         Py_XDECREF(send);
     }
     else {
-        res = PyObject_CallMethod(mod, "put", "LOii", (long long)pr.id, item, 0, 1);
+        res = PyObject_CallMethod(mod, "put", "LOii", (long long)pr.id,
+                                  item, 0, 1);
     }
     if (res == NULL) {
         die(pr.channels ? "A: send()" : "A: put()");
@@ -207,7 +209,7 @@ sender(void *arg)
     return NULL;
 }
 
-/* ---- the receiver: B ----------------------------------------------------- */
+/* ---- the receiver: B ---------------------------------------------------- */
 
 static char got_error[200];     /* what went wrong with get(), if anything */
 
@@ -289,7 +291,8 @@ main(int argc, char **argv)
     }
     pr.id = PyLong_AsLongLong(index);
     Py_DECREF(index);
-    PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
+    PyInterpreterConfig config =
+        (PyInterpreterConfig)_PyInterpreterConfig_INIT;
     pr.a = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
     pr.b = _PyXI_NewInterpreter(&config, NULL, NULL, NULL);
     if (pr.a == NULL || pr.b == NULL) {
