@@ -17,6 +17,7 @@
  * on the second run too, a cache does not. */
 typedef struct {
     Py_ssize_t refs;
+    Py_ssize_t lifetime_refs;       /* xf_pool_lifetime_refs() at the start */
     long freelist_blocks;
     int slot;
     /* Per slot: its thread states and interpreter id (-1: not alive). */
@@ -70,6 +71,16 @@ int xf_keep(xf_kept *list, const void *p, size_t size, size_t first);
  * without them): more than 0 after xf_check_end() is what makes libFuzzer
  * ask LeakSanitizer, and the replay driver's sweep does the same. */
 long xf_alloc_balance(void);
+
+/* Make `n` allocations (n > 0) or free -n (n < 0) of blocks kept for
+ * the purpose, as far as the reserve goes.  An interpreter the pool makes
+ * during an input allocates thousands of blocks that are not lost (it is
+ * the pool's, for later inputs), and libFuzzer reruns every input with
+ * more mallocs than frees and then has LeakSanitizer scan the whole heap.
+ * The pool frees as many kept blocks as a start-up allocated, and keeps
+ * as many again when it ends that interpreter, so that an input's counts
+ * are what it did besides the pool's own lifetimes (pool.c). */
+void xf_offset_blocks(long n);
 
 /* Install the allocation counters (xf_runtime_init() calls it). */
 void xf_check_install(void);

@@ -42,12 +42,16 @@ typedef struct {
     PyThreadState *tstate;
     int64_t id;
     PyObject *helpers;     /* dict, owned by this interpreter */
+    Py_ssize_t start_refs; /* its reference total once started */
+    long start_blocks;     /* blocks its start-up left allocated */
 } xf_slot;
 
 static struct {
     int initialized;
     int current;
     xf_slot slots[XF_POOL_MAX];
+    /* See xf_pool_lifetime_refs(). */
+    Py_ssize_t lifetime_refs;
 } rt;
 
 static void
@@ -286,6 +290,7 @@ create_slot(int slot)
     PyInterpreterConfig config = (PyInterpreterConfig)_PyInterpreterConfig_INIT;
     PyThreadState *tstate = NULL;
     PyThreadState *save = NULL;
+    long blocks = xf_alloc_balance();
     /* As the stdlib's _interpreters.create() does: the caller says where
      * the interpreter comes from. */
     long whence = _PyInterpreterState_WHENCE_STDLIB;
@@ -303,11 +308,27 @@ create_slot(int slot)
     rt.slots[slot].tstate = tstate;
     rt.slots[slot].id = PyInterpreterState_GetID(interp);
     init_slot_helpers(slot);
+    /* Start-up leaves cyclic garbage and a filled type attribute cache,
+     * which a later collection would take off the total: gone now, the
+     * interpreter's reference total is what it holds for as long as it
+     * lives (xf_pool_lifetime_refs()). */
+    (void)PyGC_Collect();
+    PyType_ClearCache();
     /* A new slot starts with empty freelists, as every run of an input
      * starts (xf_empty_freelists()): what its start-up happened to free
      * must not decide which allocation fault injection fails in it. */
     _PyObject_ClearFreeLists(&interp->object_state.freelists, 0);
+    rt.slots[slot].start_refs = _PyInterpreterState_GetRefTotal(interp);
+    rt.lifetime_refs += rt.slots[slot].start_refs;
     PyThreadState_Swap(save);
+    rt.slots[slot].start_blocks = xf_alloc_balance() - blocks;
+    xf_offset_blocks(-rt.slots[slot].start_blocks);
+}
+
+Py_ssize_t
+xf_pool_lifetime_refs(void)
+{
+    return rt.lifetime_refs;
 }
 
 int
@@ -384,6 +405,9 @@ xf_end_interp_as(int slot, int from_inside)
     /* The helpers belong to the dying interpreter: drop them in it. */
     PyThreadState *prev = PyThreadState_Swap(s->tstate);
     Py_CLEAR(s->helpers);
+    /* The end must take off what start-up made, and whatever inputs
+     * added since, unless it is lost: only the former is discounted. */
+    rt.lifetime_refs -= s->start_refs;
     if (from_inside) {
         /* No thread state given: the core ends the interpreter on the
          * current one, then swaps to the one we hand back. */
@@ -396,6 +420,7 @@ xf_end_interp_as(int slot, int from_inside)
     if (PyThreadState_Get() != prev) {
         xf_fail("ending slot %d left another thread state current", slot);
     }
+    xf_offset_blocks(s->start_blocks);
     *s = (xf_slot){0};
     return id;
 }

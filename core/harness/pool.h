@@ -54,6 +54,16 @@ int64_t xf_end_interp(int slot);
  * core's "no tstate given, end the current interpreter" path). */
 int64_t xf_end_interp_as(int slot, int from_inside);
 
+/* The references the pool's own interpreter lifetimes account for in the
+ * total (_Py_GetGlobalRefTotal()): each slot made adds its interpreter's
+ * own reference total once its start-up garbage is collected, each slot
+ * ended takes off the total its interpreter had just before the end.  An
+ * end that frees all it held moves the global total by exactly that; what
+ * it leaves behind (its leftover, which the runtime adds to
+ * interpreter_leaks) is not accounted for.  The drift check (check.c)
+ * discounts the change of this figure over an input. */
+Py_ssize_t xf_pool_lifetime_refs(void);
+
 /* Run the interpreter's pending calls (the only way to do so for a
  * subinterpreter from C).  Returns -1 with an exception set on failure. */
 int xf_run_pending(int slot);
