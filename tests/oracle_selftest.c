@@ -60,6 +60,32 @@ input_leaked_ref(const uint8_t *d, size_t n)
     Py_DECREF(obj);
 }
 
+/* The pool's own lifetimes are not a drift (pool.h): ending slot 2 and
+ * making it again, and ending slot 1 for good, is a clean input, judged
+ * without reruns (the test fails on the drift check's "rerunning" note)
+ * and with the allocations of start-ups and ends offset (on a balance of
+ * 100 blocks or more either way). */
+static void
+input_end_and_make(const uint8_t *d, size_t n)
+{
+    xf_end_interp(2);
+    (void)xf_interp(2);
+    xf_end_interp(1);
+}
+
+/* ... but what an ended interpreter leaves behind is: a reference leaked
+ * in slot 2 outlives its end. */
+static void
+input_end_leaked_ref(const uint8_t *d, size_t n)
+{
+    int prev = xf_enter(2);
+    PyObject *obj = PyList_New(0);
+    Py_INCREF(obj);
+    Py_DECREF(obj);
+    xf_leave(prev);
+    xf_end_interp(2);
+}
+
 static void
 input_exception_left(const uint8_t *d, size_t n)
 {
@@ -134,6 +160,8 @@ static const struct {
     {"clean", input_clean},
     {"dropped-item", input_dropped_item},
     {"leaked-ref", input_leaked_ref},
+    {"end-and-make", input_end_and_make},
+    {"end-leaked-ref", input_end_leaked_ref},
     {"exception-left", input_exception_left},
     {"pending-left", input_pending_left},
     {"tstate-left", input_tstate_left},
