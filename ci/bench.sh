@@ -19,9 +19,10 @@
 # (./xidfuzz fuzz) runs for as long, then the bench again from the corpus
 # that campaign started from (its base/: the committed corpus, merged),
 # both with the same mutation seed, so that the two fuzz the same inputs
-# and differ only in how the campaign runs libFuzzer; XIDFUZZ_BENCH_ROUNDS times (--rounds, default 1), with
-# the median ratio of the rounds.  A bench from the seeds alone fuzzes
-# smaller, faster inputs than any campaign.
+# and differ only in how the campaign runs libFuzzer;
+# XIDFUZZ_BENCH_ROUNDS times (--rounds, default 1), with the median ratio
+# of the rounds.  A bench from the seeds alone fuzzes smaller, faster
+# inputs than any campaign.
 #
 # Usage: ci/bench.sh BUILD_DIR SECONDS TARGET...
 set -euo pipefail

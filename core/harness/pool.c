@@ -323,9 +323,9 @@ create_slot(int slot)
     PyThreadState_Swap(save);
     rt.slots[slot].start_blocks = xf_alloc_balance() - blocks;
     xf_offset_blocks(-rt.slots[slot].start_blocks);
-    xf_note("pool: made slot %d (interpreter %lld): %zd references, %ld blocks",
-            slot, (long long)rt.slots[slot].id, rt.slots[slot].start_refs,
-            rt.slots[slot].start_blocks);
+    xf_note("pool: made slot %d (interpreter %lld): %zd references, "
+            "%ld blocks", slot, (long long)rt.slots[slot].id,
+            rt.slots[slot].start_refs, rt.slots[slot].start_blocks);
 }
 
 Py_ssize_t
