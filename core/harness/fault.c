@@ -8,6 +8,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,11 @@ static struct {
     const char *hit_domain;
     void *site[XF_FAULT_SITE_FRAMES];   /* its stack (return addresses) */
     int site_frames;
+    char *avoid;                /* XIDFUZZ_FAULT_AVOID, NUL-separated */
+    int navoid;
 } st;
+
+static int avoided_site(void);
 
 /* Whether the next armed allocation fails (and count it). */
 static int
@@ -75,6 +80,9 @@ inject(fault_domain *d)
     default:
         break;
     }
+    if (fail && st.navoid > 0 && avoided_site()) {
+        fail = 0;
+    }
     st.hits += fail;
     if (fail) {
         st.hit_spec = st.spec;
@@ -94,6 +102,80 @@ inject(fault_domain *d)
         __sanitizer_print_stack_trace();
     }
     return fail;
+}
+
+/* The hooks' own frames, left out of a failure's stack. */
+static int
+is_hook(const char *name)
+{
+    return strcmp(name, "inject") == 0 || strncmp(name, "fault_", 6) == 0
+           || strcmp(name, "backtrace") == 0 || strcmp(name, "avoided_site") == 0;
+}
+
+/* Whether the allocation being failed is made by a function of
+ * XIDFUZZ_FAULT_AVOID: the innermost name of its stack that is not a
+ * hook's.  Each return address is symbolized once; later failures at the
+ * same place read the answer from a small table.  Only runs when a
+ * failure is about to be injected. */
+#define AVOID_CACHE 1024
+static struct {
+    void *pc;
+    signed char verdict;        /* 0 empty, 1 hook, 2 avoided, 3 failed */
+} avoid_cache[AVOID_CACHE];
+
+static int
+classify_pc(void *pc)
+{
+    size_t h = ((uintptr_t)pc >> 2) % AVOID_CACHE;
+    for (size_t n = 0; n < AVOID_CACHE; n++, h = (h + 1) % AVOID_CACHE) {
+        if (avoid_cache[h].pc == pc) {
+            return avoid_cache[h].verdict;
+        }
+        if (avoid_cache[h].verdict == 0) {
+            break;
+        }
+    }
+    char buf[1024];
+    buf[0] = buf[1] = '\0';
+    __sanitizer_symbolize_pc(pc, "%f", buf, sizeof(buf));
+    int verdict = 1;
+    /* One name per function, inlined ones first (report_site()). */
+    for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
+         name += strlen(name) + 1) {
+        if (is_hook(name)) {
+            continue;
+        }
+        verdict = 3;
+        const char *a = st.avoid;
+        for (int i = 0; i < st.navoid; i++, a += strlen(a) + 1) {
+            if (strcmp(name, a) == 0) {
+                verdict = 2;
+            }
+        }
+        break;
+    }
+    if (avoid_cache[h].verdict == 0) {
+        avoid_cache[h].pc = pc;
+        avoid_cache[h].verdict = (signed char)verdict;
+    }
+    return verdict;
+}
+
+static int
+avoided_site(void)
+{
+    if (__sanitizer_symbolize_pc == NULL) {
+        return 0;
+    }
+    void *frames[XF_FAULT_SITE_FRAMES];
+    int n = backtrace(frames, XF_FAULT_SITE_FRAMES);
+    for (int i = 0; i < n; i++) {
+        int verdict = classify_pc(frames[i]);
+        if (verdict != 1) {
+            return verdict == 2;
+        }
+    }
+    return 0;
 }
 
 static void *
@@ -160,6 +242,22 @@ xf_fault_install(void)
     }
     const char *trace = getenv(XF_ENV_FAULT_TRACE);
     st.trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
+    const char *avoid = getenv(XF_ENV_FAULT_AVOID);
+    if (avoid != NULL && avoid[0] != '\0') {
+        /* Copied once, at start-up: "a,b" becomes "a\0b\0". */
+        st.avoid = strdup(avoid);
+        if (st.avoid == NULL) {
+            fprintf(stderr, "xidfuzz: out of memory reading %s\n", XF_ENV_FAULT_AVOID);
+            exit(2);
+        }
+        st.navoid = 1;
+        for (char *c = st.avoid; *c != '\0'; c++) {
+            if (*c == ',') {
+                *c = '\0';
+                st.navoid++;
+            }
+        }
+    }
     static const PyMemAllocatorDomain ids[3] = {
         PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ,
     };
@@ -348,9 +446,7 @@ report_site(void)
          * an empty one ends them. */
         for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
              name += strlen(name) + 1) {
-            if (in_hooks && (strcmp(name, "inject") == 0 || strncmp(name, "fault_", 6) == 0
-                             || strcmp(name, "backtrace") == 0))
-            {
+            if (in_hooks && is_hook(name)) {
                 continue;
             }
             in_hooks = 0;
