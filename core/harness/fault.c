@@ -109,7 +109,8 @@ static int
 is_hook(const char *name)
 {
     return strcmp(name, "inject") == 0 || strncmp(name, "fault_", 6) == 0
-           || strcmp(name, "backtrace") == 0 || strcmp(name, "avoided_site") == 0;
+           || strcmp(name, "backtrace") == 0
+           || strcmp(name, "avoided_site") == 0;
 }
 
 /* Whether the allocation being failed is made by a function of
@@ -247,7 +248,8 @@ xf_fault_install(void)
         /* Copied once, at start-up: "a,b" becomes "a\0b\0". */
         st.avoid = strdup(avoid);
         if (st.avoid == NULL) {
-            fprintf(stderr, "xidfuzz: out of memory reading %s\n", XF_ENV_FAULT_AVOID);
+            fprintf(stderr, "xidfuzz: out of memory reading %s\n",
+                    XF_ENV_FAULT_AVOID);
             exit(2);
         }
         st.navoid = 1;
