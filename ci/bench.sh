@@ -104,7 +104,7 @@ campaign_once() {
     cexecs=$(sed -n 's/^inputs=//p' "$work/campaign/$t/stats" 2>/dev/null || true)
     rate=
     if [ -d "$work/campaign/$t/base" ]; then
-        bench_once "$t" "$label/same-start" 0 full "$work/campaign/$t/base"
+        bench_once "$t" "$label/same-start" 0 "" "$work/campaign/$t/base"
     else
         echo "[bench] $t/campaign left no base/ (see below)" >&2
         tail -5 "$work/campaign.log" >&2

@@ -58,7 +58,7 @@ static struct {
     int navoid;
 } st;
 
-static int avoided_site(void);
+static int avoided_site(void *const *frames, int n);
 
 /* Whether the next armed allocation fails (and count it). */
 static int
@@ -80,21 +80,26 @@ inject(fault_domain *d)
     default:
         break;
     }
-    if (fail && st.navoid > 0 && avoided_site()) {
-        fail = 0;
+    /* The stack of a failure about to be injected: whether it is at an
+     * avoided site, and kept for the report (xf_fault_report): a drift or
+     * a wrong result after an injected failure has no stack of its own
+     * that says which allocation failed.  Only when a failure is due, so
+     * it costs nothing otherwise. */
+    void *site[XF_FAULT_SITE_FRAMES];
+    int site_frames = 0;
+    if (fail && __sanitizer_symbolize_pc != NULL) {
+        site_frames = backtrace(site, XF_FAULT_SITE_FRAMES);
+        if (st.navoid > 0 && avoided_site(site, site_frames)) {
+            fail = 0;
+        }
     }
     st.hits += fail;
     if (fail) {
         st.hit_spec = st.spec;
         st.hit_index = i;
         st.hit_domain = d->name;
-        /* Kept for the report (xf_fault_report): a drift or a wrong
-         * result after an injected failure has no stack of its own that
-         * says which allocation failed.  Only when a failure is injected,
-         * so it costs nothing otherwise. */
-        if (__sanitizer_symbolize_pc != NULL) {
-            st.site_frames = backtrace(st.site, XF_FAULT_SITE_FRAMES);
-        }
+        memcpy(st.site, site, sizeof(site[0]) * (size_t)site_frames);
+        st.site_frames = site_frames;
     }
     if (fail && st.trace && __sanitizer_print_stack_trace != NULL) {
         fprintf(stderr, "xidfuzz: injected failure: armed allocation %lu (%s domain):\n",
@@ -109,13 +114,12 @@ static int
 is_hook(const char *name)
 {
     return strcmp(name, "inject") == 0 || strncmp(name, "fault_", 6) == 0
-           || strcmp(name, "backtrace") == 0
-           || strcmp(name, "avoided_site") == 0;
+           || strcmp(name, "backtrace") == 0;
 }
 
-/* Whether the allocation being failed is made by a function of
- * XIDFUZZ_FAULT_AVOID: the innermost name of its stack that is not a
- * hook's.  Each return address is symbolized once; later failures at the
+/* Whether the allocation being failed (its stack: `frames`) is made by a
+ * function of XIDFUZZ_FAULT_AVOID: the innermost name of its stack that is
+ * not a hook's.  Each return address is symbolized once; later failures at the
  * same place read the answer from a small table.  Only runs when a
  * failure is about to be injected. */
 #define AVOID_CACHE 1024
@@ -163,13 +167,8 @@ classify_pc(void *pc)
 }
 
 static int
-avoided_site(void)
+avoided_site(void *const *frames, int n)
 {
-    if (__sanitizer_symbolize_pc == NULL) {
-        return 0;
-    }
-    void *frames[XF_FAULT_SITE_FRAMES];
-    int n = backtrace(frames, XF_FAULT_SITE_FRAMES);
     for (int i = 0; i < n; i++) {
         int verdict = classify_pc(frames[i]);
         if (verdict != 1) {
