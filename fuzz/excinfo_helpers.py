@@ -90,11 +90,14 @@ def _raw(s):
     return b
 def expect(e):
     # (kind, name, qualname, module, msg, errdisplay, builtin, unraisable)
+    # unraisable: None, or why the traceback text is left out: 'format'
+    # (TracebackException could not be made or formatted) or 'copy' (its
+    # text has a NUL or a lone surrogate)
     if isinstance(e, MemoryError) or (isinstance(e, type)
                                       and issubclass(e, MemoryError)):
-        return ('memory', None, None, None, None, None, False, False)
+        return ('memory', None, None, None, None, None, False, None)
     t = type(e)
-    fail = (None,) * 5 + (False, False)
+    fail = (None,) * 5 + (False, None)
     try:
         names = (_raw(t.__name__), _raw(t.__qualname__), _raw(t.__module__))
     except BaseException:
@@ -108,11 +111,15 @@ def expect(e):
     except BaseException:
         return ('error while copying exception message',) + fail
     display = None
+    why = 'format'
     try:
         tbe = traceback.TracebackException.from_exception(
             e, save_exc_type=False, lookup_lines=False)
-        display = _raw(''.join(tbe.format()))[:-1]
+        text = ''.join(tbe.format())
+        why = 'copy'
+        display = _raw(text)[:-1]
+        why = None
     except BaseException:
         pass
     builtin = not (t.__flags__ & (1 << 9))
-    return ('ok',) + names + (msg, display, builtin, display is None)
+    return ('ok',) + names + (msg, display, builtin, why)

@@ -71,6 +71,7 @@
  * swallowed (e.g. a value missing after a successful FILL) is a finding.
  */
 #include "target.h"
+#include "avoid.h"
 #include "fault.h"
 #include "fault_oracle.h"
 #include "namegen.h"
@@ -312,7 +313,7 @@ op_names(xf_input *in)
      * the XF-003 fix asks first whether there are names.  A sequence
      * whose second len() raises then gives a namespace of all its names
      * (or the first name's copy error) when asked once. */
-    int once_ns = 0;
+    int once_ns = 0, idx;
     PyObject *once_error = NULL;
     if (kind == XF_NS_NAMES_LEN_ONCE && expect_error == PyExc_BufferError) {
         once_ns = 1;
@@ -321,10 +322,21 @@ op_names(xf_input *in)
             once_ns = once_error == NULL;
         }
     }
-    int idx = free_entry();
-    if (idx >= 0) {
+    /* XF-003: on 3.13.5 every failure with a container that has a len()
+     * (an empty one included, which fails inside) ends in a fatal error
+     * or the wrong exception.  Avoided, only calls that succeed are made,
+     * and with no injected failure. */
+    int fails_xf003 = kind != XF_NS_NAMES_NONE && kind != XF_NS_NAMES_NULL
+                      && kind != XF_NS_NAMES_ITER;
+    int avoid_xf003 = fails_xf003 && xf_avoiding(3);
+    if (avoid_xf003 && !expect_ns && !once_ns) {
+        xf_avoided(3, "NAMES that would fail not made");
+    }
+    else if ((idx = free_entry()) >= 0) {
         unsigned long hits = xf_fault_hits();
-        xf_fault_arm();
+        if (!avoid_xf003) {
+            xf_fault_arm();
+        }
         _PyXI_namespace *ns = _PyXI_NamespaceFromNames(
             kind == XF_NS_NAMES_NULL ? NULL : container);
         xf_fault_disarm();
@@ -422,6 +434,11 @@ exit_fill_session(_PyXI_session *session, xf_share_outcome fail,
         }
         return;
     }
+    if (!captured && !copyable && xf_avoiding(7)) {
+        /* XF-007: the error's snapshot failed, and the error was dropped. */
+        xf_avoided(7, "a fill failure dropped by its failed snapshot accepted");
+        return;
+    }
     if (!captured) {
         xf_fail("_PyXI_Exit captured nothing after the fill failed with %s",
                 xf_share_outcome_name(fail));
@@ -441,7 +458,14 @@ exit_fill_session(_PyXI_session *session, xf_share_outcome fail,
     }
     if (fail == XF_SHARE_NOT_SHAREABLE) {
         PyObject *got = PyErr_Occurred();
-        if (res != NULL || got != xf_not_shareable_error()) {
+        if (res == NULL && got != NULL && got != xf_not_shareable_error()
+            && strcmp(type_name(got), "NotShareableError") == 0 && xf_avoiding(8))
+        {
+            /* XF-008: the capturing interpreter's own NotShareableError
+             * type, with the message checked as usual. */
+            xf_avoided(8, "another interpreter's NotShareableError accepted");
+        }
+        else if (res != NULL || got != xf_not_shareable_error()) {
             Py_XDECREF(res);
             xf_fail("the failed fill's NotShareableError was applied as %s, "
                     "expected this interpreter's NotShareableError",
@@ -556,6 +580,14 @@ op_fill(xf_input *in)
         check_raised(NULL, "_PyXI_FillNamespaceFromDict");
         for (Py_ssize_t i = 0; i < view->len; i++) {
             _PyCrossInterpreterData *data = view->items[i].data;
+            if (data == NULL && found[i] != NULL && xf_fault_hit_since(hits)
+                && xf_avoiding(15))
+            {
+                /* XF-015: the lookup's MemoryError was swallowed, and the
+                 * value reported absent. */
+                xf_avoided(15, "a value reported absent after an injected failure accepted");
+                continue;
+            }
             if ((data != NULL) != (found[i] != NULL)) {
                 xf_fail("item %zd ('%s') %s data but its name %s in the dict", i,
                         view->items[i].name, data ? "holds" : "lacks",
@@ -684,6 +716,15 @@ op_apply(xf_input *in)
             stop = i;
             break;
         }
+    }
+    /* XF-001 crashes this apply; XF-015 leaves items without data that
+     * lead to it. */
+    if (stop < view->len && (xf_avoiding(1) || xf_avoiding(15))) {
+        xf_avoided(xf_avoiding(1) ? 1 : 15,
+                   "APPLY of an item without data and no default not made");
+        Py_DECREF(target);
+        xf_leave(prev);
+        return;
     }
     unsigned long hits = xf_fault_hits();
     xf_fault_arm();
@@ -1046,6 +1087,12 @@ enter_failed_by_injection(_PyXI_session *session, unsigned long hits,
         }
         return;
     }
+    if (!captured && xf_avoiding(7)) {
+        /* XF-007: the apply failure's snapshot failed (injected), and the
+         * failure was dropped. */
+        xf_avoided(7, "an enter failure dropped by its failed snapshot accepted");
+        return;
+    }
     if (!captured) {
         xf_fail("_PyXI_Enter failed after an injected failure with nothing "
                 "raised and nothing captured");
@@ -1075,12 +1122,27 @@ op_session(xf_input *in)
     int nested = xf_read_u8(in);
     enter_expect ex = expect_enter(kind, updates,
                                    xf_tstate(from)->c_recursion_remaining);
+    /* XF-001: _PyXI_Enter applies its updates with no default, and an
+     * update whose value the fill did not find again crashes it: a key it
+     * cannot look up (ex.missing_value), or one whose lookup failed on an
+     * injected allocation failure (PyDict_GetItemString() swallows the
+     * MemoryError).  Avoided, neither happens. */
+    int avoid_xf001 = updates != NULL && PyDict_Check(updates)
+                      && PyDict_GET_SIZE(updates) > 0 && xf_avoiding(1);
+    if (avoid_xf001 && ex.missing_value) {
+        xf_avoided(1, "SESSION with an update it cannot find again not made");
+        Py_XDECREF(updates);
+        xf_leave(prev);
+        return;
+    }
     PyObject *keys = snapshot_main(into);
     PyObject *hidden = code_byte >= XF_NS_CODE_HIDE_MAIN ? hide_main(into) : NULL;
 
     _PyXI_session session = {0};
     unsigned long hits = xf_fault_hits();
-    xf_fault_arm();
+    if (!avoid_xf001) {
+        xf_fault_arm();
+    }
     int rc = _PyXI_Enter(&session, xf_interp(into), updates);
     xf_fault_disarm();
     xf_note("namespace: SESSION %d->%d updates=%d rc=%d (expected %s%s) code=%s",
@@ -1143,11 +1205,18 @@ op_session(xf_input *in)
         _PyXI_Exit(&session);
         xf_fault_disarm();
         check_raised(NULL, "_PyXI_Exit");
-        if (_PyXI_HasCapturedException(&session) != raised) {
+        if (raised && !_PyXI_HasCapturedException(&session)
+            && xf_fault_hit_since(hits) && xf_avoiding(7))
+        {
+            /* XF-007: a snapshot that failed (here on an injected
+             * failure) is dropped, and the session reports success. */
+            xf_avoided(7, "an exception dropped by a failed snapshot accepted");
+        }
+        else if (_PyXI_HasCapturedException(&session) != raised) {
             xf_fail("session captured an exception: %d, code raised: %d",
                     _PyXI_HasCapturedException(&session), raised);
         }
-        if (raised) {
+        else if (raised) {
             check_captured(&session, code, hits);
         }
     }

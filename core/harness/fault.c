@@ -1,6 +1,7 @@
 /* Allocation-failure injection; see fault.h. */
 #include "fault.h"
 #include "check.h"
+#include "known_leaks.h"
 
 #ifndef Py_BUILD_CORE
 #  define Py_BUILD_CORE 1
@@ -178,6 +179,11 @@ avoided_site(void *const *frames, int n)
     return 0;
 }
 
+/* The known leaks (known_leaks.h) are all raw-domain blocks: only that
+ * domain's hooks report to it. */
+#define COUNTS_KNOWN_LEAKS(d) \
+    (__builtin_expect(xf_known_leaks_on, 0) && (d) == &domains[0])
+
 static void *
 fault_malloc(void *ctx, size_t size)
 {
@@ -185,7 +191,11 @@ fault_malloc(void *ctx, size_t size)
     if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
         return NULL;
     }
-    return d->orig.malloc(d->orig.ctx, size);
+    void *p = d->orig.malloc(d->orig.ctx, size);
+    if (COUNTS_KNOWN_LEAKS(d)) {
+        xf_known_leaks_alloc(p);
+    }
+    return p;
 }
 
 static void *
@@ -195,7 +205,11 @@ fault_calloc(void *ctx, size_t nelem, size_t elsize)
     if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
         return NULL;
     }
-    return d->orig.calloc(d->orig.ctx, nelem, elsize);
+    void *p = d->orig.calloc(d->orig.ctx, nelem, elsize);
+    if (COUNTS_KNOWN_LEAKS(d)) {
+        xf_known_leaks_alloc(p);
+    }
+    return p;
 }
 
 /* A failed realloc leaves the block as it was, as realloc() does. */
@@ -206,13 +220,20 @@ fault_realloc(void *ctx, void *ptr, size_t size)
     if (__builtin_expect(xf_fault_armed, 0) && inject(d)) {
         return NULL;
     }
-    return d->orig.realloc(d->orig.ctx, ptr, size);
+    void *p = d->orig.realloc(d->orig.ctx, ptr, size);
+    if (COUNTS_KNOWN_LEAKS(d)) {
+        xf_known_leaks_realloc(ptr, p);
+    }
+    return p;
 }
 
 static void
 fault_free(void *ctx, void *ptr)
 {
     fault_domain *d = ctx;
+    if (COUNTS_KNOWN_LEAKS(d)) {
+        xf_known_leaks_free(ptr);
+    }
     d->orig.free(d->orig.ctx, ptr);
 }
 
@@ -259,6 +280,7 @@ xf_fault_install(void)
             }
         }
     }
+    xf_known_leaks_install();
     static const PyMemAllocatorDomain ids[3] = {
         PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ,
     };
