@@ -120,13 +120,23 @@ is_hook(const char *name)
 
 /* Whether the allocation being failed (its stack: `frames`) is made by a
  * function of XIDFUZZ_FAULT_AVOID: the innermost name of its stack that is
- * not a hook's.  Each return address is symbolized once; later failures at the
- * same place read the answer from a small table.  Only runs when a
- * failure is about to be injected. */
+ * not a hook's; or, for an entry "under:F", whether F is any function of
+ * the stack (inlined ones included) -- for a bug that a failure anywhere
+ * inside one call reaches (XF-005: TracebackException.from_exception()).
+ * Each return address is symbolized once; later failures at the same place
+ * read the answer from a small table.  Only runs when a failure is about
+ * to be injected. */
 #define AVOID_CACHE 1024
+enum {
+    PC_HOOK = 1,                /* only the injector's own names */
+    PC_SITE = 2,                /* innermost name is an avoided site */
+    PC_UNDER = 4,               /* some name is an "under:" site */
+    PC_OTHER = 8,               /* innermost name is not a hook's */
+};
+#define UNDER_PREFIX "under:"
 static struct {
     void *pc;
-    signed char verdict;        /* 0 empty, 1 hook, 2 avoided, 3 failed */
+    signed char flags;          /* 0: empty */
 } avoid_cache[AVOID_CACHE];
 
 static int
@@ -135,45 +145,61 @@ classify_pc(void *pc)
     size_t h = ((uintptr_t)pc >> 2) % AVOID_CACHE;
     for (size_t n = 0; n < AVOID_CACHE; n++, h = (h + 1) % AVOID_CACHE) {
         if (avoid_cache[h].pc == pc) {
-            return avoid_cache[h].verdict;
+            return avoid_cache[h].flags;
         }
-        if (avoid_cache[h].verdict == 0) {
+        if (avoid_cache[h].flags == 0) {
             break;
         }
     }
     char buf[1024];
     buf[0] = buf[1] = '\0';
     __sanitizer_symbolize_pc(pc, "%f", buf, sizeof(buf));
-    int verdict = 1;
+    int flags = 0;
     /* One name per function, inlined ones first (report_site()). */
     for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
          name += strlen(name) + 1) {
-        if (is_hook(name)) {
-            continue;
+        int innermost = 0;
+        if (!(flags & PC_OTHER) && !is_hook(name)) {
+            flags |= PC_OTHER;
+            innermost = 1;
         }
-        verdict = 3;
         const char *a = st.avoid;
         for (int i = 0; i < st.navoid; i++, a += strlen(a) + 1) {
-            if (strcmp(name, a) == 0) {
-                verdict = 2;
+            size_t n = strlen(UNDER_PREFIX);
+            if (strncmp(a, UNDER_PREFIX, n) == 0) {
+                if (strcmp(name, a + n) == 0) {
+                    flags |= PC_UNDER;
+                }
+            }
+            else if (innermost && strcmp(name, a) == 0) {
+                flags |= PC_SITE;
             }
         }
-        break;
     }
-    if (avoid_cache[h].verdict == 0) {
+    if (!(flags & PC_OTHER)) {
+        flags |= PC_HOOK;
+    }
+    if (avoid_cache[h].flags == 0) {
         avoid_cache[h].pc = pc;
-        avoid_cache[h].verdict = (signed char)verdict;
+        avoid_cache[h].flags = (signed char)flags;
     }
-    return verdict;
+    return flags;
 }
 
 static int
 avoided_site(void *const *frames, int n)
 {
+    int innermost = 1;
     for (int i = 0; i < n; i++) {
-        int verdict = classify_pc(frames[i]);
-        if (verdict != 1) {
-            return verdict == 2;
+        int flags = classify_pc(frames[i]);
+        if (flags & PC_UNDER) {
+            return 1;
+        }
+        if (innermost && !(flags & PC_HOOK)) {
+            if (flags & PC_SITE) {
+                return 1;
+            }
+            innermost = 0;
         }
     }
     return 0;

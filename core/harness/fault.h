@@ -42,10 +42,12 @@
 /* XIDFUZZ_FAULT_TRACE=1: print the stack of each injected failure. */
 #define XF_ENV_FAULT_TRACE "XIDFUZZ_FAULT_TRACE"
 /* XIDFUZZ_FAULT_AVOID=F1,F2,...: an allocation made by one of these
- * functions (the innermost of its stack, past the hooks) is never failed.
- * Campaigns on the pristine core set it to the known bugs' fault sites
- * (`- fault-site:` in KNOWN_BUGS.md), so that they do not stop again and
- * again on a finding that is already known; nothing else sets it. */
+ * functions (the innermost of its stack, past the hooks) is never failed;
+ * nor, for an entry "under:F", any allocation with F anywhere in its
+ * stack.  Campaigns on the pristine core set it to the known bugs' fault
+ * sites (`- fault-site:` and `- fault-site-under:` in KNOWN_BUGS.md), so
+ * that they do not stop again and again on a finding that is already
+ * known; nothing else sets it. */
 #define XF_ENV_FAULT_AVOID "XIDFUZZ_FAULT_AVOID"
 
 /* Spec encoding (xf_fault_read_spec / xf_fault_put_spec):

@@ -270,6 +270,18 @@ xf_known_leaks_begin_input(void)
     pthread_mutex_unlock(&lock);
 }
 
+long
+xf_known_leaks_outstanding(void)
+{
+    if (!xf_known_leaks_on) {
+        return 0;
+    }
+    pthread_mutex_lock(&lock);
+    long left = input_allocs - input_frees;
+    pthread_mutex_unlock(&lock);
+    return left;
+}
+
 void
 xf_known_leaks_end_input(void)
 {

@@ -37,6 +37,10 @@ void xf_known_leaks_alloc(void *ptr);
 void xf_known_leaks_free(void *ptr);
 void xf_known_leaks_realloc(void *old, void *ptr);
 
+/* The known leaks' blocks the current input has allocated and not
+ * freed so far (0 when nothing is counted). */
+long xf_known_leaks_outstanding(void);
+
 /* Around an input: start counting; at its end, balance libFuzzer's
  * malloc/free count by what the known leaks' blocks did. */
 void xf_known_leaks_begin_input(void);
