@@ -101,9 +101,10 @@
  * is judged by the normal oracles.
  *
  * Avoided combinations (XIDFUZZ_MODULES_AVOID: "all", or the short names
- * of `avoid_names` below; off by default, so the committed inputs reach
- * them): the combinations that reach findings not fixed in the patched
- * core yet, so that a campaign can look past them.  Each name steers
+ * of `avoid_names` below; or XIDFUZZ_AVOID=XF-NNN, as a campaign on the
+ * pristine core sets it; off by default, so the committed inputs reach
+ * them): the combinations that reach the modules' findings, so that a
+ * campaign on a core that still has them can look past them.  Each name steers
  * around exactly its finding's trigger (e.g. channel-list-all-closed: no
  * list_all() while a closed channel is listed; item-data-leak: no queue or
  * channel goes with items in it, the teardown drains them first).
@@ -114,6 +115,7 @@
  * assertion of the runtime's, not a module's, for a private API).
  */
 #include "target.h"
+#include "avoid.h"
 #include "fault.h"
 #include "objcmp.h"
 #include "objgen.h"
@@ -376,9 +378,10 @@ static struct {
 static int static_pool;
 
 /* XIDFUZZ_MODULES_AVOID: "all" (or "1"), or a comma-separated list of the
- * short names below -- the findings not fixed in the patched core yet
- * (see the report of each).  Each bit steers the program around the
- * combinations that reach it, and only those. */
+ * short names below -- the modules' findings, each named before it had
+ * an XF number or a patch; XIDFUZZ_AVOID names them by number.  Each bit
+ * steers the program around the combinations that reach it, and only
+ * those. */
 enum {
     AV_ITEM_LEAK = 1 << 0,          /* item-data-leak (XF-021) */
     AV_BUFFER = 1 << 1,             /* buffer-item-never-released */
@@ -403,25 +406,26 @@ enum {
 static const struct {
     int bit;
     const char *name;
+    int finding, twin;          /* its XF-NNN (XIDFUZZ_AVOID), 0: none */
 } avoid_names[] = {
-    {AV_ITEM_LEAK, "item-data-leak"},
-    {AV_BUFFER, "buffer-item-never-released"},
-    {AV_VIEW_EXPORTER, "buffer-view-outlives-exporter"},
-    {AV_IS_FULL, "queue-is-full-unbounded"},
-    {AV_LIST_ALL, "channel-list-all-closed"},
-    {AV_RELEASE_TWICE, "channel-end-released-twice"},
-    {AV_INFO_ITEMS, "channel-info-closed-with-items"},
-    {AV_INFO_SWAP, "channel-info-swapped-released-ends"},
-    {AV_TIMEOUT0, "send-timeout-zero"},
-    {AV_GIL, "config-gil-not-utf8"},
-    {AV_CODE, "exec-code-with-free-vars"},
-    {AV_LAST_DANGLING, "dangling-last"},
-    {AV_QCREATE_NOMEM, "queue-create-nomem-alive"},
-    {AV_CCREATE_NOMEM, "channel-create-nomem-no-exception"},
-    {AV_PUT_NOMEM, "put-data-nomem-no-exception"},
-    {AV_END_NOMEM, "channel-end-nomem-closed"},
-    {AV_CID_NOMEM, "channel-create-id-nomem-pending"},
-    {AV_MODSTATE, "module-state-nomem-masked"},
+    {AV_ITEM_LEAK, "item-data-leak", 21, 0},
+    {AV_BUFFER, "buffer-item-never-released", 24, 0},
+    {AV_VIEW_EXPORTER, "buffer-view-outlives-exporter", 25, 0},
+    {AV_IS_FULL, "queue-is-full-unbounded", 39, 0},
+    {AV_LIST_ALL, "channel-list-all-closed", 33, 0},
+    {AV_RELEASE_TWICE, "channel-end-released-twice", 30, 0},
+    {AV_INFO_ITEMS, "channel-info-closed-with-items", 31, 0},
+    {AV_INFO_SWAP, "channel-info-swapped-released-ends", 32, 0},
+    {AV_TIMEOUT0, "send-timeout-zero", 40, 0},
+    {AV_GIL, "config-gil-not-utf8", 34, 0},
+    {AV_CODE, "exec-code-with-free-vars", 35, 0},
+    {AV_LAST_DANGLING, "dangling-last", 20, 26},
+    {AV_QCREATE_NOMEM, "queue-create-nomem-alive", 38, 0},
+    {AV_CCREATE_NOMEM, "channel-create-nomem-no-exception", 28, 0},
+    {AV_PUT_NOMEM, "put-data-nomem-no-exception", 37, 0},
+    {AV_END_NOMEM, "channel-end-nomem-closed", 29, 0},
+    {AV_CID_NOMEM, "channel-create-id-nomem-pending", 27, 0},
+    {AV_MODSTATE, "module-state-nomem-masked", 36, 0},
 };
 
 static int avoid;
@@ -892,6 +896,15 @@ init(void)
     static_pool = v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
     v = getenv(XF_ENV_MODULES_AVOID);
     read_avoid(v);
+    /* XIDFUZZ_AVOID (avoid.h) names the same combinations by finding, as
+     * a campaign on the pristine core asks for them. */
+    for (size_t i = 0; i < sizeof(avoid_names) / sizeof(avoid_names[0]); i++) {
+        if (xf_avoiding(avoid_names[i].finding)
+            || (avoid_names[i].twin && xf_avoiding(avoid_names[i].twin)))
+        {
+            avoid |= avoid_names[i].bit;
+        }
+    }
     for (int s = 0; s < XF_MOD_NSLOTS; s++) {
         actor_t *ac = &actors[s];
         ac->exists = 1;
