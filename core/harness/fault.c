@@ -2,6 +2,7 @@
 #include "fault.h"
 #include "check.h"
 #include "known_leaks.h"
+#include "pc_cache.h"
 
 #ifndef Py_BUILD_CORE
 #  define Py_BUILD_CORE 1
@@ -134,26 +135,17 @@ enum {
     PC_OTHER = 8,               /* innermost name is not a hook's */
 };
 #define UNDER_PREFIX "under:"
-static struct {
-    void *pc;
-    signed char flags;          /* 0: empty */
-} avoid_cache[AVOID_CACHE];
+static xf_pc_entry avoid_cache[AVOID_CACHE];
 
 static int
 classify_pc(void *pc)
 {
-    size_t h = ((uintptr_t)pc >> 2) % AVOID_CACHE;
-    for (size_t n = 0; n < AVOID_CACHE; n++, h = (h + 1) % AVOID_CACHE) {
-        if (avoid_cache[h].pc == pc) {
-            return avoid_cache[h].flags;
-        }
-        if (avoid_cache[h].flags == 0) {
-            break;
-        }
+    xf_pc_entry *e = xf_pc_lookup(avoid_cache, AVOID_CACHE, pc);
+    if (e != NULL && e->value != 0) {
+        return e->value;
     }
     char buf[1024];
-    buf[0] = buf[1] = '\0';
-    __sanitizer_symbolize_pc(pc, "%f", buf, sizeof(buf));
+    xf_pc_names(pc, buf, sizeof(buf));
     int flags = 0;
     /* One name per function, inlined ones first (report_site()). */
     for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
@@ -179,10 +171,7 @@ classify_pc(void *pc)
     if (!(flags & PC_OTHER)) {
         flags |= PC_HOOK;
     }
-    if (avoid_cache[h].flags == 0) {
-        avoid_cache[h].pc = pc;
-        avoid_cache[h].flags = (signed char)flags;
-    }
+    xf_pc_store(e, pc, flags);
     return flags;
 }
 

@@ -1,16 +1,23 @@
-/* Known leaks kept out of libFuzzer's leak trigger; see known_leaks.h. */
+/* Known leaks kept out of libFuzzer's leak trigger; see known_leaks.h.
+ *
+ * Every raw-domain block an input allocates is noted (a hash table and a
+ * list, no stack taken); at the end of the input, each of those still
+ * alive is judged by the allocation stack AddressSanitizer stored for it
+ * (__asan_get_alloc_stack: the very stack a `leak:` suppression is
+ * matched against, as deep as malloc_context_size).  A block from a
+ * site is kept in the table until it is freed, in whatever input. */
 #include "known_leaks.h"
+#include "pc_cache.h"
 #include "report.h"
 
-#include <execinfo.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf,
-                              size_t out_buf_size) __attribute__((weak));
+size_t __asan_get_alloc_stack(void *addr, void **trace, size_t size,
+                              int *thread_id) __attribute__((weak));
 
 int xf_known_leaks_on;
 
@@ -19,34 +26,37 @@ static char *sites;
 static int nsites;
 
 /* The raw domain is called from several threads (release_race, modules):
- * one lock around the table, the cache and the counts. */
+ * one lock around the tables, the cache and the counts. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Return addresses LeakSanitizer keeps above the allocator hook: with
- * malloc_context_size=10 its stack is malloc, _PyMem_RawMalloc, the hook
- * (fault.c), then seven more. */
-#define FRAMES_ABOVE_HOOK 7
-#define FRAMES_TAKEN 16
-
 /* Each return address symbolized once: whether one of its function names
- * (inlined ones included) holds a site's name. */
+ * (inlined ones included) holds a site's name, as a suppression does. */
 #define PC_CACHE 16384
-static struct {
-    void *pc;
-    signed char verdict;        /* 0 empty, 1 hook, 2 site, 3 other */
-} pc_cache[PC_CACHE];
+enum { PC_SITE = 1, PC_OTHER };
+static xf_pc_entry pc_cache[PC_CACHE];
 
-/* The live blocks of the sites: open addressing, linear probing,
- * deletion by backward shift.  Full: a new block is not counted (it then
- * costs a scan, as without this).  Kept disguised (HIDE): LeakSanitizer
- * reads every word of this table, and a plain pointer would make a leaked
- * block, and all it points to, reachable. */
-#define TABLE 65536
+/* Raw blocks: FRESH, allocated by the current input and not judged yet;
+ * SITE, judged to come from a site.  Open addressing, linear probing,
+ * deletion by backward shift.  Full: a new block is not noted (if it
+ * leaks, libFuzzer scans, as without this).  The addresses are kept
+ * disguised (HIDE): LeakSanitizer reads every word of these tables, and
+ * a plain pointer would make a leaked block, and all it points to,
+ * reachable. */
+#define TABLE 131072
 #define HIDE(p) ((uintptr_t)(p) ^ (uintptr_t)0xa5a5a5a5a5a5a5a5ULL)
-static uintptr_t table[TABLE];
+enum { FRESH = 1, SITE };
+static uintptr_t keys[TABLE];
+static unsigned char states[TABLE];
 static long table_n;
 
-/* Counts of the current input: blocks of the sites allocated and freed. */
+/* The current input's FRESH blocks in order (some freed since), and how
+ * many of them were judged already. */
+#define FRESH_MAX 65536
+static uintptr_t fresh[FRESH_MAX];
+static long nfresh, njudged;
+
+/* Counts of the current input: blocks of the sites made (judged) and
+ * freed. */
 static long input_allocs, input_frees;
 
 /* Blocks kept to free when an input's known leaks left more mallocs than
@@ -57,64 +67,37 @@ static void *reserve[RESERVE];
 static long reserve_n;
 
 static int
-is_hook_name(const char *name)
-{
-    return strncmp(name, "fault_", 6) == 0 || strncmp(name, "xf_known_leaks_", 15) == 0
-           || strcmp(name, "from_site") == 0 || strcmp(name, "backtrace") == 0;
-}
-
-static int
 classify(void *pc)
 {
-    size_t h = ((uintptr_t)pc >> 2) % PC_CACHE;
-    for (size_t n = 0; n < PC_CACHE; n++, h = (h + 1) % PC_CACHE) {
-        if (pc_cache[h].pc == pc) {
-            return pc_cache[h].verdict;
-        }
-        if (pc_cache[h].verdict == 0) {
-            break;
-        }
+    xf_pc_entry *e = xf_pc_lookup(pc_cache, PC_CACHE, pc);
+    if (e != NULL && e->value != 0) {
+        return e->value;
     }
     char buf[1024];
-    buf[0] = buf[1] = '\0';
-    __sanitizer_symbolize_pc(pc, "%f", buf, sizeof(buf));
-    int verdict = 3;
+    xf_pc_names(pc, buf, sizeof(buf));
+    int verdict = PC_OTHER;
     for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
          name += strlen(name) + 1) {
-        if (is_hook_name(name)) {
-            verdict = 1;
-            break;
-        }
         const char *s = sites;
         for (int i = 0; i < nsites; i++, s += strlen(s) + 1) {
             if (strstr(name, s) != NULL) {
-                verdict = 2;
+                verdict = PC_SITE;
             }
         }
     }
-    if (pc_cache[h].verdict == 0) {
-        pc_cache[h].pc = pc;
-        pc_cache[h].verdict = (signed char)verdict;
-    }
+    xf_pc_store(e, pc, verdict);
     return verdict;
 }
 
-/* Whether the block being allocated comes from a site: a site's name in
- * the FRAMES_ABOVE_HOOK return addresses after the hooks' own. */
+/* Whether a site's name is in the block's stored allocation stack. */
 static int
-from_site(void)
+from_site(void *ptr)
 {
-    void *frames[FRAMES_TAKEN];
-    int n = backtrace(frames, FRAMES_TAKEN);
-    int above = 0, past_hooks = 0;
-    for (int i = 0; i < n && above < FRAMES_ABOVE_HOOK; i++) {
-        int verdict = classify(frames[i]);
-        if (verdict == 1 && !past_hooks) {
-            continue;
-        }
-        past_hooks = 1;
-        above++;
-        if (verdict == 2) {
+    void *trace[64];
+    int tid;
+    size_t n = __asan_get_alloc_stack(ptr, trace, 64, &tid);
+    for (size_t i = 0; i < n; i++) {
+        if (classify(trace[i]) == PC_SITE) {
             return 1;
         }
     }
@@ -122,53 +105,69 @@ from_site(void)
 }
 
 static size_t
-slot_of(void *ptr)
+home(uintptr_t key)
 {
-    return ((uintptr_t)ptr >> 4) % TABLE;
+    return (size_t)((key >> 4) % TABLE);
 }
 
-static void
-table_add(void *ptr)
+/* The slot holding ptr, or -1. */
+static long
+find(void *ptr)
 {
-    if (table_n >= TABLE - 1) {
-        return;
+    uintptr_t key = HIDE(ptr);
+    for (size_t h = home(key); keys[h] != 0; h = (h + 1) % TABLE) {
+        if (keys[h] == key) {
+            return (long)h;
+        }
     }
-    size_t h = slot_of(ptr);
-    while (table[h] != 0) {
-        h = (h + 1) % TABLE;
-    }
-    table[h] = HIDE(ptr);
-    table_n++;
-    input_allocs++;
+    return -1;
 }
 
 static int
-table_remove(void *ptr)
+insert(void *ptr, int state)
 {
-    size_t h = slot_of(ptr);
-    while (table[h] != HIDE(ptr)) {
-        if (table[h] == 0) {
-            return 0;
-        }
+    if (table_n >= TABLE / 2) {
+        return 0;
+    }
+    uintptr_t key = HIDE(ptr);
+    size_t h = home(key);
+    while (keys[h] != 0) {
         h = (h + 1) % TABLE;
     }
-    table[h] = 0;
+    keys[h] = key;
+    states[h] = (unsigned char)state;
+    table_n++;
+    return 1;
+}
+
+static void
+remove_at(size_t h)
+{
+    keys[h] = 0;
+    states[h] = 0;
     table_n--;
-    input_frees++;
-    /* Backward shift: move up each later entry of the run that may no
+    /* Backward shift: move up each later entry of the run that could no
      * longer be found past the hole. */
     size_t hole = h;
-    for (size_t j = (h + 1) % TABLE; table[j] != 0; j = (j + 1) % TABLE) {
-        size_t home = slot_of((void *)HIDE(table[j]));
-        int reachable = hole <= j ? (home > hole && home <= j)
-                                  : (home > hole || home <= j);
+    for (size_t j = (h + 1) % TABLE; keys[j] != 0; j = (j + 1) % TABLE) {
+        size_t k = home(keys[j]);
+        int reachable = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
         if (!reachable) {
-            table[hole] = table[j];
-            table[j] = 0;
+            keys[hole] = keys[j];
+            states[hole] = states[j];
+            keys[j] = 0;
+            states[j] = 0;
             hole = j;
         }
     }
-    return 1;
+}
+
+static void
+note_fresh(void *ptr)
+{
+    if (nfresh < FRESH_MAX && insert(ptr, FRESH)) {
+        fresh[nfresh++] = HIDE(ptr);
+    }
 }
 
 void
@@ -178,10 +177,20 @@ xf_known_leaks_alloc(void *ptr)
         return;
     }
     pthread_mutex_lock(&lock);
-    if (from_site()) {
-        table_add(ptr);
-    }
+    note_fresh(ptr);
     pthread_mutex_unlock(&lock);
+}
+
+static void
+forget(void *ptr)
+{
+    long h = find(ptr);
+    if (h >= 0) {
+        if (states[h] == SITE) {
+            input_frees++;
+        }
+        remove_at((size_t)h);
+    }
 }
 
 void
@@ -191,26 +200,45 @@ xf_known_leaks_free(void *ptr)
         return;
     }
     pthread_mutex_lock(&lock);
-    (void)table_remove(ptr);
+    forget(ptr);
     pthread_mutex_unlock(&lock);
 }
 
-/* A moved block stays what it was; realloc(NULL, n) is an allocation. */
+/* A moved block is a block freed and a new one allocated here: the stack
+ * of the new one is realloc's. */
 void
 xf_known_leaks_realloc(void *old, void *ptr)
 {
-    if (old == NULL) {
-        xf_known_leaks_alloc(ptr);
-        return;
-    }
     if (ptr == NULL) {
         return;
     }
     pthread_mutex_lock(&lock);
-    if (table_remove(old)) {
-        table_add(ptr);
+    if (old != NULL) {
+        forget(old);
     }
+    note_fresh(ptr);
     pthread_mutex_unlock(&lock);
+}
+
+/* Judge the current input's blocks noted since the last call that are
+ * still alive: a site's become SITE (and count), the others are dropped. */
+static void
+judge_fresh(void)
+{
+    for (; njudged < nfresh; njudged++) {
+        void *ptr = (void *)HIDE(fresh[njudged]);
+        long h = find(ptr);
+        if (h < 0 || states[h] != FRESH) {
+            continue;
+        }
+        if (from_site(ptr)) {
+            states[h] = SITE;
+            input_allocs++;
+        }
+        else {
+            remove_at((size_t)h);
+        }
+    }
 }
 
 static void
@@ -232,8 +260,9 @@ xf_known_leaks_install(void)
     if (v == NULL || v[0] == '\0' || xf_known_leaks_on) {
         return;
     }
-    if (__sanitizer_symbolize_pc == NULL) {
-        fprintf(stderr, "xidfuzz: %s needs a sanitizer build\n", XF_ENV_KNOWN_LEAKS);
+    if (__asan_get_alloc_stack == NULL || __sanitizer_symbolize_pc == NULL) {
+        fprintf(stderr, "xidfuzz: %s needs an AddressSanitizer build\n",
+                XF_ENV_KNOWN_LEAKS);
         exit(2);
     }
     sites = strdup(v);
@@ -266,6 +295,9 @@ xf_known_leaks_begin_input(void)
         return;
     }
     pthread_mutex_lock(&lock);
+    /* Blocks of an earlier input not judged (a run that stopped on a
+     * failure) go unjudged: their FRESH entries are dropped when freed. */
+    nfresh = njudged = 0;
     input_allocs = input_frees = 0;
     pthread_mutex_unlock(&lock);
 }
@@ -277,6 +309,7 @@ xf_known_leaks_outstanding(void)
         return 0;
     }
     pthread_mutex_lock(&lock);
+    judge_fresh();
     long left = input_allocs - input_frees;
     pthread_mutex_unlock(&lock);
     return left;
@@ -288,9 +321,7 @@ xf_known_leaks_end_input(void)
     if (!xf_known_leaks_on) {
         return;
     }
-    pthread_mutex_lock(&lock);
-    long left = input_allocs - input_frees;
-    pthread_mutex_unlock(&lock);
+    long left = xf_known_leaks_outstanding();
     if (left != 0) {
         xf_note("known leaks: their functions' blocks made %ld more mallocs "
                 "than frees, balanced", left);

@@ -9,10 +9,10 @@
  *
  * XIDFUZZ_KNOWN_LEAKS=f,g (the same functions as those suppressions) makes
  * the harness count, per input, the raw-domain blocks whose allocation
- * stack holds one of them in the frames LeakSanitizer would match against
- * (the same depth as the campaign's malloc_context_size=10, the same
- * substring rule as a `leak:` suppression), and at the end of the input
- * free (or take) as many kept blocks as those made more than they freed.
+ * stack holds one of them: the stack AddressSanitizer stored for the
+ * block, which is what a `leak:` suppression is matched against, with
+ * the same substring rule.  At the end of the input it frees (or takes)
+ * as many kept blocks as those made more than they freed.
  * libFuzzer's count then leaves out exactly the blocks the suppressions
  * would leave out of its report: any other block still makes it scan, and
  * a new leak is found as before.  Unset (tests, repro, the patched core),
@@ -31,8 +31,8 @@ void xf_known_leaks_install(void);
  * report their blocks. */
 extern int xf_known_leaks_on;
 
-/* Raw-domain hooks: a block allocated (frames: the hook's stack, taken
- * by the caller), freed, or moved by realloc. */
+/* Raw-domain hooks: a block allocated, freed, or moved by realloc (no
+ * stack is taken: blocks are judged when the input ends). */
 void xf_known_leaks_alloc(void *ptr);
 void xf_known_leaks_free(void *ptr);
 void xf_known_leaks_realloc(void *old, void *ptr);
