@@ -103,5 +103,25 @@ grep -q '^  signature: ORACLE FAILURE: total refcount drifted by N over the inpu
 grep -qx 'triage: 1 file, 0 known groups, 1 new group' "$tmp/drift.out" \
     || fail "drift report: summary"
 
+# A pristine campaign triages what it saved with its avoidances (xidfuzz
+# fuzz_target): an input that went past the known bugs it steers around
+# is grouped under the bug it then meets, and the reproduce line carries
+# the same settings.  This one (a pristine campaign's, kept as
+# corpus/namespace/regressions/avoided-XF-015-*) meets XF-003 first
+# without them, and XF-015 (a match: line) with them.
+av=$(ls "$repo"/corpus/namespace/regressions/avoided-XF-015-*)
+mkdir "$tmp/avoided"
+cp "$av" "$tmp/avoided/crash-avoided"
+sites=_PyCrossInterpreterData_InitWithSize,alloc_threadstate,under:_convert_exc_to_TracebackException
+XIDFUZZ_AVOID=XF-001,XF-003,XF-007,XF-008 XIDFUZZ_FAULT_AVOID=$sites \
+    "$repo/xidfuzz" triage --core pristine namespace "$tmp/avoided" > "$tmp/avoided.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || fail "avoided: exit status $rc, wanted 0"
+grep -q '^KNOWN XF-015 ' "$tmp/avoided.out" || fail "avoided: not XF-015"
+grep -q "^  reproduce: .*XIDFUZZ_FAULT_AVOID=$sites XIDFUZZ_AVOID=XF-001,XF-003,XF-007,XF-008 \./xidfuzz repro" \
+    "$tmp/avoided.out" || fail "avoided: the reproduce line lacks the avoidances"
+"$repo/xidfuzz" triage --core pristine namespace "$tmp/avoided" > "$tmp/plain.out" 2>&1
+grep -q '^KNOWN XF-003 ' "$tmp/plain.out" || fail "avoided: without them, not XF-003"
+
 [ $failed -eq 0 ] && echo "triage_regressions: passed"
 exit $failed
