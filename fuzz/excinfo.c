@@ -921,9 +921,8 @@ check_applied(PyObject *res, _PyXI_errcode code, const expectation *ex)
     }
     PyObject *raised = PyErr_GetRaisedException();
     PyObject *want_type = code_exception(code);
-    if (raised != NULL && (PyObject *)Py_TYPE(raised) != want_type
-        && code == _PyXI_ERR_NOT_SHAREABLE
-        && strcmp(Py_TYPE(raised)->tp_name, "NotShareableError") == 0
+    if (raised != NULL && code == _PyXI_ERR_NOT_SHAREABLE
+        && xf_foreign_not_shareable_error((PyObject *)Py_TYPE(raised))
         && xf_avoiding(8))
     {
         /* XF-008: the capturing interpreter's own NotShareableError type;

@@ -458,8 +458,7 @@ exit_fill_session(_PyXI_session *session, xf_share_outcome fail,
     }
     if (fail == XF_SHARE_NOT_SHAREABLE) {
         PyObject *got = PyErr_Occurred();
-        if (res == NULL && got != NULL && got != xf_not_shareable_error()
-            && strcmp(type_name(got), "NotShareableError") == 0 && xf_avoiding(8))
+        if (res == NULL && xf_foreign_not_shareable_error(got) && xf_avoiding(8))
         {
             /* XF-008: the capturing interpreter's own NotShareableError
              * type, with the message checked as usual. */

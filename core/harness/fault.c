@@ -10,7 +10,6 @@
 #include <Python.h>
 
 #include <errno.h>
-#include <stdint.h>
 #include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +34,6 @@ static fault_domain domains[3] = {
 /* XIDFUZZ_FAULT_TRACE=1: print the stack of every injected failure (to
  * tell which allocation a sweep step failed). */
 void __sanitizer_print_stack_trace(void) __attribute__((weak));
-/* Names the functions of the last injected failure's stack in reports. */
-void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf,
-                              size_t out_buf_size) __attribute__((weak));
 
 /* Return addresses kept of the last injected failure's stack: enough to
  * get from the allocator through CPython to the harness's call. */
@@ -124,9 +120,9 @@ is_hook(const char *name)
  * not a hook's; or, for an entry "under:F", whether F is any function of
  * the stack (inlined ones included) -- for a bug that a failure anywhere
  * inside one call reaches (XF-005: TracebackException.from_exception()).
- * Each return address is symbolized once; later failures at the same place
- * read the answer from a small table.  Only runs when a failure is about
- * to be injected. */
+ * Each return address is judged once (pc_cache.h); later failures at the
+ * same place read the answer from a small table.  Only runs when a
+ * failure is about to be injected. */
 #define AVOID_CACHE 1024
 enum {
     PC_HOOK = 1,                /* only the injector's own names */
@@ -138,17 +134,11 @@ enum {
 static xf_pc_entry avoid_cache[AVOID_CACHE];
 
 static int
-classify_pc(void *pc)
+judge_avoid(const char *names, size_t size)
 {
-    xf_pc_entry *e = xf_pc_lookup(avoid_cache, AVOID_CACHE, pc);
-    if (e != NULL && e->value != 0) {
-        return e->value;
-    }
-    char buf[1024];
-    xf_pc_names(pc, buf, sizeof(buf));
     int flags = 0;
     /* One name per function, inlined ones first (report_site()). */
-    for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
+    for (const char *name = names; name < names + size && *name != '\0';
          name += strlen(name) + 1) {
         int innermost = 0;
         if (!(flags & PC_OTHER) && !is_hook(name)) {
@@ -171,7 +161,6 @@ classify_pc(void *pc)
     if (!(flags & PC_OTHER)) {
         flags |= PC_HOOK;
     }
-    xf_pc_store(e, pc, flags);
     return flags;
 }
 
@@ -180,7 +169,7 @@ avoided_site(void *const *frames, int n)
 {
     int innermost = 1;
     for (int i = 0; i < n; i++) {
-        int flags = classify_pc(frames[i]);
+        int flags = xf_pc_verdict(avoid_cache, AVOID_CACHE, frames[i], judge_avoid);
         if (flags & PC_UNDER) {
             return 1;
         }
@@ -278,23 +267,7 @@ xf_fault_install(void)
     }
     const char *trace = getenv(XF_ENV_FAULT_TRACE);
     st.trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
-    const char *avoid = getenv(XF_ENV_FAULT_AVOID);
-    if (avoid != NULL && avoid[0] != '\0') {
-        /* Copied once, at start-up: "a,b" becomes "a\0b\0". */
-        st.avoid = strdup(avoid);
-        if (st.avoid == NULL) {
-            fprintf(stderr, "xidfuzz: out of memory reading %s\n",
-                    XF_ENV_FAULT_AVOID);
-            exit(2);
-        }
-        st.navoid = 1;
-        for (char *c = st.avoid; *c != '\0'; c++) {
-            if (*c == ',') {
-                *c = '\0';
-                st.navoid++;
-            }
-        }
-    }
+    st.avoid = xf_name_list_from_env(XF_ENV_FAULT_AVOID, &st.navoid);
     xf_known_leaks_install();
     static const PyMemAllocatorDomain ids[3] = {
         PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ,
@@ -478,8 +451,7 @@ report_site(void)
     for (int i = 0; i < st.site_frames && used < sizeof(line) - 1; i++) {
         /* (It looks up the call before the return address itself.) */
         char buf[1024];
-        buf[0] = buf[1] = '\0';
-        __sanitizer_symbolize_pc(st.site[i], "%f", buf, sizeof(buf));
+        xf_pc_names(st.site[i], buf, sizeof(buf));
         /* One name per function, inlined ones first, each ended by a NUL;
          * an empty one ends them. */
         for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';

@@ -67,16 +67,10 @@ static void *reserve[RESERVE];
 static long reserve_n;
 
 static int
-classify(void *pc)
+judge_site(const char *names, size_t size)
 {
-    xf_pc_entry *e = xf_pc_lookup(pc_cache, PC_CACHE, pc);
-    if (e != NULL && e->value != 0) {
-        return e->value;
-    }
-    char buf[1024];
-    xf_pc_names(pc, buf, sizeof(buf));
     int verdict = PC_OTHER;
-    for (char *name = buf; name < buf + sizeof(buf) && *name != '\0';
+    for (const char *name = names; name < names + size && *name != '\0';
          name += strlen(name) + 1) {
         const char *s = sites;
         for (int i = 0; i < nsites; i++, s += strlen(s) + 1) {
@@ -85,7 +79,6 @@ classify(void *pc)
             }
         }
     }
-    xf_pc_store(e, pc, verdict);
     return verdict;
 }
 
@@ -97,7 +90,7 @@ from_site(void *ptr)
     int tid;
     size_t n = __asan_get_alloc_stack(ptr, trace, 64, &tid);
     for (size_t i = 0; i < n; i++) {
-        if (classify(trace[i]) == PC_SITE) {
+        if (xf_pc_verdict(pc_cache, PC_CACHE, trace[i], judge_site) == PC_SITE) {
             return 1;
         }
     }
@@ -265,19 +258,9 @@ xf_known_leaks_install(void)
                 XF_ENV_KNOWN_LEAKS);
         exit(2);
     }
-    sites = strdup(v);
-    if (sites == NULL) {
-        fprintf(stderr, "xidfuzz: out of memory reading %s\n", XF_ENV_KNOWN_LEAKS);
-        exit(2);
-    }
-    nsites = 1;
-    for (char *c = sites; *c != '\0'; c++) {
-        if (*c == ',') {
-            *c = '\0';
-            nsites++;
-        }
-    }
-    for (const char *s = sites; s < sites + strlen(v); s += strlen(s) + 1) {
+    sites = xf_name_list_from_env(XF_ENV_KNOWN_LEAKS, &nsites);
+    const char *s = sites;
+    for (int i = 0; i < nsites; i++, s += strlen(s) + 1) {
         if (*s == '\0') {
             fprintf(stderr, "xidfuzz: %s: an empty function name in '%s'\n",
                     XF_ENV_KNOWN_LEAKS, v);

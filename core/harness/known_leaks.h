@@ -5,7 +5,8 @@
  * nearly every input reaches (XF-002: every shared name), campaigns
  * suppress the leak's function (LSAN_OPTIONS suppressions, see
  * `known_leak_suppressions` in xidfuzz) and still paid a rerun and a scan
- * for almost every input: ten times the patched core's time per input.
+ * for almost every input: some ten times the time of its inputs without
+ * the leak check.
  *
  * XIDFUZZ_KNOWN_LEAKS=f,g (the same functions as those suppressions) makes
  * the harness count, per input, the raw-domain blocks whose allocation

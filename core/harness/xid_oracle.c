@@ -1,6 +1,8 @@
 /* Sharing oracles; see xid_oracle.h. */
 #include "xid_oracle.h"
 
+#include <string.h>
+
 #include "pycore_interp.h"         // interp->xi
 
 const char *
@@ -89,6 +91,13 @@ xf_not_shareable_error(void)
 {
     PyInterpreterState *interp = PyInterpreterState_Get();
     return _PyInterpreterState_GetXIState(interp)->PyExc_NotShareableError;
+}
+
+int
+xf_foreign_not_shareable_error(PyObject *type)
+{
+    return type != NULL && type != xf_not_shareable_error() && PyType_Check(type)
+           && strcmp(((PyTypeObject *)type)->tp_name, "NotShareableError") == 0;
 }
 
 PyObject *

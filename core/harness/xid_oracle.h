@@ -30,6 +30,10 @@ PyObject *xf_share_outcome_error(xf_share_outcome outcome);
 /* The current interpreter's NotShareableError (a borrowed reference). */
 PyObject *xf_not_shareable_error(void);
 
+/* Whether `type` is another interpreter's NotShareableError: a type of
+ * that name that is not the current interpreter's (what XF-008 raises). */
+int xf_foreign_not_shareable_error(PyObject *type);
+
 /* Check one share call: rc must be 0 exactly when `expect` is OK; on
  * failure the exception must be exactly the expected type, and `data`
  * must hold nothing (no buffer, no object reference).  The expected
