@@ -59,10 +59,9 @@ done
 [ -n "$objs" ] || { echo "coverage: no counters were written under $GCOV_PREFIX" >&2; exit 1; }
 src=$(sed -n 's/^srcdir=[[:space:]]*//p' "$core_dir/build/Makefile")
 [ -d "$src" ] || { echo "coverage: no srcdir in $core_dir/build/Makefile" >&2; exit 1; }
-core=$core_dir
 # gcov needs each .gcda's .gcno beside it.
-(cd "$core/build" && find . -name '*.gcno') | while read -r f; do
-    [ ! -f "$objs/${f%.gcno}.gcda" ] || cp "$core/build/$f" "$objs/$f"
+(cd "$core_dir/build" && find . -name '*.gcno') | while read -r f; do
+    [ ! -f "$objs/${f%.gcno}.gcda" ] || cp "$core_dir/build/$f" "$objs/$f"
 done
 
 say "gcovr over Python/crossinterp.c, crossinterp_data_lookup.h, crossinterp_exceptions.h"
